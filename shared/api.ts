@@ -1,0 +1,111 @@
+// The one API contract. Every transport (Electron IPC, WebSocket, the supervisor's Unix socket,
+// the in-memory one in tests) carries exactly these methods and events.
+import type { ConfigProblem, ServiceConfig } from './config-types.js';
+import type { LogLine } from './events.js';
+import type { TopologySnapshot } from './network-types.js';
+import { s, SERVICE_NAME, type Schema } from './payload-schema.js';
+import type { ServiceState } from './service-state.js';
+
+export interface ServiceSummary {
+  config: ServiceConfig;
+  state: ServiceState;
+}
+
+export interface ProjectSnapshot {
+  /** null when no file is open (the app's empty state). */
+  file: string | null;
+  project: string | null;
+  /** Unsaved edits exist. */
+  dirty: boolean;
+  services: ServiceSummary[];
+  problems: ConfigProblem[];
+  /** Highest status sequence number included in this snapshot. */
+  seq: number;
+}
+
+/** A service as written in YAML (JSON form); validated by the core like the file itself. */
+export type RawService = Record<string, unknown>;
+
+export type ConfigEdit =
+  | { op: 'addService'; service: RawService }
+  | { op: 'updateService'; name: string; service: RawService }
+  | { op: 'removeService'; name: string }
+  | { op: 'addDependency'; service: string; dependency: string }
+  | { op: 'removeDependency'; service: string; dependency: string }
+  | { op: 'setPosition'; service: string; x: number; y: number };
+
+export interface SupervisorInfo {
+  pid: number;
+  file: string | null;
+  project: string | null;
+  startedAt: number;
+  version: string;
+}
+
+export interface ApiMethods {
+  'project.snapshot': { params: Record<string, never>; result: ProjectSnapshot };
+  'project.open': { params: { path: string }; result: ProjectSnapshot };
+  'project.create': { params: { path: string }; result: ProjectSnapshot };
+  'project.reload': { params: Record<string, never>; result: ProjectSnapshot };
+  'project.edit': { params: { edits: ConfigEdit[] }; result: ProjectSnapshot };
+  'project.save': { params: { path?: string }; result: { file: string } };
+  /** Starts the named services and their dependencies; all when `services` is omitted. */
+  'services.start': { params: { services?: string[] }; result: { started: string[] } };
+  /** Stops the named services and their dependents first; all when omitted. */
+  'services.stop': { params: { services?: string[] }; result: { stopped: string[] } };
+  'services.restart': { params: { services: string[] }; result: { restarted: string[] } };
+  'logs.history': { params: { service?: string; limit?: number }; result: LogLine[] };
+  /** Flow control: the peer has consumed `lines` log lines. */
+  'logs.ack': { params: { lines: number }; result: null };
+  'network.topology': { params: Record<string, never>; result: TopologySnapshot };
+  'supervisor.info': { params: Record<string, never>; result: SupervisorInfo };
+  /** Stops every service (when asked) and ends the supervisor process. */
+  'supervisor.shutdown': { params: { stopServices: boolean }; result: null };
+}
+
+export type ApiMethodName = keyof ApiMethods;
+export type ParamsOf<M extends ApiMethodName> = ApiMethods[M]['params'];
+export type ResultOf<M extends ApiMethodName> = ApiMethods[M]['result'];
+
+const name = s.string(63, SERVICE_NAME);
+const names = s.array(name, 1000);
+const empty = s.object({});
+const rawService = s.json(64 * 1024);
+
+const edit = s.union('op', {
+  addService: s.object({ op: s.literal('addService'), service: rawService }),
+  updateService: s.object({ op: s.literal('updateService'), name, service: rawService }),
+  removeService: s.object({ op: s.literal('removeService'), name }),
+  addDependency: s.object({ op: s.literal('addDependency'), service: name, dependency: name }),
+  removeDependency: s.object({ op: s.literal('removeDependency'), service: name, dependency: name }),
+  setPosition: s.object({
+    op: s.literal('setPosition'),
+    service: name,
+    x: s.number(-1e7, 1e7),
+    y: s.number(-1e7, 1e7),
+  }),
+});
+
+/** Runtime schemas for every method's params; the dispatcher rejects anything else. */
+export const API_PARAM_SCHEMAS: { readonly [M in ApiMethodName]: Schema } = {
+  'project.snapshot': empty,
+  'project.open': s.object({ path: s.string(4096) }),
+  'project.create': s.object({ path: s.string(4096) }),
+  'project.reload': empty,
+  'project.edit': s.object({ edits: s.array(edit, 500) }),
+  'project.save': s.object({ path: s.string(4096) }, ['path']),
+  'services.start': s.object({ services: names }, ['services']),
+  'services.stop': s.object({ services: names }, ['services']),
+  'services.restart': s.object({ services: names }),
+  'logs.history': s.object({ service: name, limit: s.int(1, 100_000) }, ['service', 'limit']),
+  'logs.ack': s.object({ lines: s.int(0, 1e9) }),
+  'network.topology': empty,
+  'supervisor.info': empty,
+  'supervisor.shutdown': s.object({ stopServices: s.boolean() }),
+};
+
+export const API_METHOD_NAMES = Object.keys(API_PARAM_SCHEMAS) as ApiMethodName[];
+
+export function isApiMethodName(v: unknown): v is ApiMethodName {
+  return typeof v === 'string' && Object.hasOwn(API_PARAM_SCHEMAS, v);
+}

@@ -1,0 +1,48 @@
+import type { TargetType } from './config-types.js';
+
+export type ServiceStatus =
+  | 'stopped'
+  | 'starting'
+  | 'running'
+  | 'healthy'
+  | 'unhealthy'
+  | 'stopping'
+  | 'exited'
+  | 'failed';
+
+export const SERVICE_STATUSES: readonly ServiceStatus[] = [
+  'stopped', 'starting', 'running', 'healthy', 'unhealthy', 'stopping', 'exited', 'failed',
+];
+
+/** Ready means dependents may start: healthy, or running when the service has no health check. */
+export function isReady(status: ServiceStatus, hasHealthCheck: boolean): boolean {
+  return status === 'healthy' || (status === 'running' && !hasHealthCheck);
+}
+
+export interface HealthResult {
+  ok: boolean;
+  message: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** Everything the UI and `harness ps` show about one service. Sent whole on every change. */
+export interface ServiceState {
+  name: string;
+  type: TargetType;
+  status: ServiceStatus;
+  health?: HealthResult;
+  pid?: number;
+  /** Container id, remote pid file, … whatever identifies the running instance. */
+  instance?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  restarts: number;
+  /** Human-readable reason for failed/unhealthy/exited, e.g. "Docker engine not reachable at /var/run/docker.sock". */
+  error?: string;
+  /** Where other services reach it, as seen from this machine. */
+  address?: string;
+  ports?: number[];
+  startedAt?: number;
+  updatedAt: number;
+}
