@@ -16,6 +16,11 @@ export function describe(n: YNode): string {
   return `${v}`;
 }
 
+/** `"value"` for a string scalar, else the description. */
+export function quoted(n: YNode): string {
+  return n.kind === 'scalar' && typeof n.value === 'string' ? `"${n.value}"` : describe(n);
+}
+
 export class Readers {
   constructor(readonly problems: ProblemList) {}
 
@@ -101,7 +106,7 @@ export class Readers {
     this.problems.error(
       n.pos,
       n.path,
-      `${describe(n)} is not a valid ${what}; expected one of ${allowed.join(', ')}${didYouMean(word, allowed)}`,
+      `${quoted(n)} is not a valid ${what}; expected one of ${allowed.join(', ')}${didYouMean(word, allowed)}`,
     );
     return undefined;
   }

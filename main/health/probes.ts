@@ -164,7 +164,13 @@ export function probeCommand(argv: string[], opts: CommandProbeOptions): Promise
     const pid = child.pid;
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    child.once('error', (err) => done(result(false, `${label}: ${errText(err)}`)));
+    child.once('error', (err) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT'
+        ? `not found (ENOENT: ${argv[0]}${opts.cwd ? ` or working directory ${opts.cwd}` : ''})`
+        : errText(err);
+      done(result(false, `${label}: ${why}`));
+    });
     child.once('exit', (code, sig) => {
       // Let the pipes deliver what the command wrote just before exiting.
       setImmediate(() => {

@@ -42,6 +42,8 @@ export class LogStore {
   private readonly now: () => number;
   private readonly logDir: string | null;
   private closed = false;
+  private isoTs = Number.NaN;
+  private iso = '';
   /** Last file error, reported once per service as a system line. */
   private readonly fileErrors = new Set<string>();
 
@@ -151,7 +153,14 @@ export class LogStore {
   private emit(service: string, log: ServiceLog, stream: LogStream, line: string): void {
     const entry: LogLine = { service, stream, ts: this.now(), line, n: ++log.n };
     log.ring.push(entry);
-    log.file?.write(`${new Date(entry.ts).toISOString()} ${stream} | ${line}\n`);
+    if (log.file) {
+      // Formatting a Date is the dominant per-line cost in a flood; lines share milliseconds.
+      if (entry.ts !== this.isoTs) {
+        this.isoTs = entry.ts;
+        this.iso = new Date(entry.ts).toISOString();
+      }
+      log.file.write(`${this.iso} ${stream} | ${line}\n`);
+    }
     for (const listener of this.listeners) {
       try {
         listener(entry);

@@ -20,8 +20,11 @@ const BATCH_CHARS = 1 << 20;
 export class RotatingFile {
   private handle: FileHandle | null = null;
   private size = 0;
-  private queue: string[] = [];
-  private queuedChars = 0;
+  /** Small writes accumulate here and are joined into one block of about BATCH_CHARS. */
+  private current: string[] = [];
+  private currentChars = 0;
+  private blocks: string[] = [];
+  private blockChars = 0;
   private draining: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -36,24 +39,43 @@ export class RotatingFile {
 
   write(text: string): void {
     if (this.closed) return;
-    this.queue.push(text);
-    this.queuedChars += text.length;
+    this.current.push(text);
+    this.currentChars += text.length;
+    if (this.currentChars < BATCH_CHARS) {
+      if (!this.timer && !this.draining) {
+        this.timer = setTimeout(() => this.kick(), this.options.flushDelayMs ?? 20);
+        this.timer.unref?.();
+      }
+      return;
+    }
+    this.seal();
+    // Whole blocks are dropped (never a per-line shift of a huge array) when the disk lags.
     const max = this.options.maxQueuedChars ?? 64 << 20;
-    while (this.queuedChars > max && this.queue.length > 1) {
-      const old = this.queue.shift() as string;
-      this.queuedChars -= old.length;
+    while (this.blockChars > max && this.blocks.length > 1) {
+      const old = this.blocks.shift() as string;
+      this.blockChars -= old.length;
       this.dropped += old.length;
     }
-    if (this.queuedChars >= BATCH_CHARS) this.kick();
-    else if (!this.timer && !this.draining) {
-      this.timer = setTimeout(() => this.kick(), this.options.flushDelayMs ?? 20);
-      this.timer.unref?.();
-    }
+    this.kick();
   }
+
+  private seal(): void {
+    if (this.current.length === 0) return;
+    const block = this.current.join('');
+    this.current = [];
+    this.currentChars = 0;
+    this.blocks.push(block);
+    this.blockChars += block.length;
+  }
+
+  private get pending(): boolean {
+    return this.blocks.length > 0 || this.current.length > 0;
+  }
+
 
   /** Resolves when everything queued so far is on disk (or dropped after an error). */
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.draining) {
+    while (this.pending || this.draining) {
       this.kick();
       await this.draining;
     }
@@ -74,21 +96,22 @@ export class RotatingFile {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.draining || this.queue.length === 0) return;
+    if (this.draining || !this.pending) return;
     this.draining = this.drain().finally(() => {
       this.draining = null;
       // Text queued while the last write was in flight.
-      if (this.queue.length > 0 && !this.closed) this.kick();
+      if (this.pending && !this.closed) this.kick();
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      let take = 0;
-      let chars = 0;
-      while (take < this.queue.length && (take === 0 || chars < BATCH_CHARS)) chars += this.queue[take++].length;
-      const data = Buffer.from(this.queue.splice(0, take).join(''), 'utf8');
-      this.queuedChars -= chars;
+    for (;;) {
+      if (this.blocks.length === 0) this.seal();
+      const block = this.blocks.shift();
+      if (block === undefined) return;
+      this.blockChars -= block.length;
+      const chars = block.length;
+      const data = Buffer.from(block, 'utf8');
       if (this.failed) {
         this.dropped += chars;
         continue;

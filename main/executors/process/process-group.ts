@@ -3,7 +3,7 @@
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../../../shared/errors.js';
-import { listGroupMembers } from './proc-stat.js';
+import { isLiveState, listGroupMembers, readProcStat, type ProcStat } from './proc-stat.js';
 
 /** 'TERM', 'sigterm', 'SIGTERM' → 'SIGTERM'; unknown names are a user error. */
 export function normaliseSignal(name: string, service?: string): NodeJS.Signals {
@@ -39,20 +39,51 @@ export function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
 /**
  * True while the group has a live member. kill(-pgid, 0) is the cheap test; when it says "exists"
  * we confirm from /proc, because zombies (exited, never reaped — e.g. orphans under a PID 1 that
- * does not reap) keep the group "existing" forever although nothing runs.
+ * does not reap) keep the group "existing" forever although nothing runs. `notBefore`: see
+ * scanProcesses (a performance.now() mark after the group was created).
  */
-export function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number, notBefore?: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
-  return listGroupMembers(pgid).length > 0;
+  return listGroupMembers(pgid, notBefore).length > 0;
 }
 
-/** Polls until the group is empty or timeoutMs passes. Resolves true when it is gone. */
+/** Scanning /proc costs milliseconds; a cooperative group is usually gone (and reaped) before this. */
+const SCAN_AFTER_MS = 15;
+
+function stillMember(p: ProcStat, pgid: number): boolean {
+  const now = readProcStat(p.pid);
+  return now !== null && now.startTime === p.startTime && now.pgid === pgid && isLiveState(now.state);
+}
+
+/**
+ * Polls until the group is empty or timeoutMs passes. Resolves true when it is gone.
+ * kill(-pgid, 0) answers "nobody left" cheaply once every member is reaped. While it still says
+ * "exists", the members seen in one /proc scan are re-checked one by one (cheap), and /proc is
+ * scanned again only when all of them are gone — to catch late forks and to tell a group of
+ * unreaped zombies (gone for our purposes) from live members.
+ */
 export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + Math.max(0, timeoutMs);
+  const started = Date.now();
+  const deadline = started + Math.max(0, timeoutMs);
+  let known: ProcStat[] | null = null;
+  // A scan taken at or after this performance.now() mark is good enough (see scanProcesses);
+  // waiting one poll before rescanning lets concurrent waiters share one scan.
+  let scanNotBefore = performance.now();
+  let rescanDue = true;
   // Fast first polls: a cooperative service usually exits within a few milliseconds.
   let delay = 5;
   for (;;) {
-    if (!groupAlive(pgid)) return true;
+    if (!signalGroup(pgid, 0)) return true;
+    if (Date.now() - started >= SCAN_AFTER_MS) {
+      if (rescanDue) {
+        known = listGroupMembers(pgid, scanNotBefore);
+        if (known.length === 0) return true;
+        rescanDue = false;
+      } else if (!known!.some((p) => stillMember(p, pgid))) {
+        scanNotBefore = performance.now();
+        rescanDue = true;
+      }
+    }
     const left = deadline - Date.now();
     if (left <= 0) return false;
     await sleep(Math.min(delay, left));
@@ -77,8 +108,7 @@ export async function terminateGroup(
   graceMs: number,
   killWaitMs = 2000,
 ): Promise<TerminateResult> {
-  if (!groupAlive(pgid)) return { graceful: true, gone: true };
-  signalGroup(pgid, signal);
+  if (!signalGroup(pgid, signal)) return { graceful: true, gone: true };
   if (await waitGroupGone(pgid, graceMs)) return { graceful: true, gone: true };
   signalGroup(pgid, 'SIGKILL');
   return { graceful: false, gone: await waitGroupGone(pgid, killWaitMs) };

@@ -1,0 +1,57 @@
+// Page object for the whole app: toolbar, graph, views, and the debug hooks main.tsx exposes.
+import type { Page } from 'playwright-core';
+import { LogDockObject } from './log-dock.js';
+import { ServiceNodeObject } from './service-node.js';
+
+export class AppPage {
+  readonly logs: LogDockObject;
+  constructor(readonly page: Page) {
+    this.logs = new LogDockObject(page);
+  }
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.waitReady();
+  }
+
+  async waitReady(): Promise<void> {
+    await this.page.locator('[data-testid="app"][data-ready="true"]').waitFor({ timeout: 30_000 });
+  }
+
+  node(name: string): ServiceNodeObject {
+    return new ServiceNodeObject(this.page, name);
+  }
+
+  async nodeNames(): Promise<string[]> {
+    const ids = await this.page.locator('.service-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
+    return ids.map((id) => id.replace(/^node-/, '')).sort();
+  }
+
+  startAll = () => this.page.getByTestId('start-all').click();
+  stopAll = () => this.page.getByTestId('stop-all').click();
+  showNetwork = () => this.page.getByTestId('view-topology').click();
+  showGraph = () => this.page.getByTestId('view-graph').click();
+  toggleTheme = () => this.page.getByTestId('theme-toggle').click();
+
+  async connection(): Promise<string> {
+    return (await this.page.getByTestId('connection').getAttribute('data-status')) ?? '';
+  }
+
+  async resyncCount(): Promise<number> {
+    return this.page.evaluate(() => (globalThis as unknown as { __harness: { stores: { connection: { getState(): { resyncs: number } } } } }).__harness.stores.connection.getState().resyncs);
+  }
+
+  /** Drops the WebSocket as a network failure would. */
+  async dropConnection(): Promise<void> {
+    await this.page.evaluate(() => (globalThis as unknown as { __harness: { dropConnection(): void } }).__harness.dropConnection());
+  }
+
+  async screenshot(name: string): Promise<void> {
+    const { mkdir } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('../fixtures/build.js');
+    const dir = join(ROOT, 'test-results', 'screenshots');
+    await mkdir(dir, { recursive: true });
+    await this.page.screenshot({ path: join(dir, `${name}.png`) });
+  }
+}

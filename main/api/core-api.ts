@@ -1,0 +1,82 @@
+// The core API: every method of shared/api.ts mapped onto a ProjectSession, and the session's
+// events mapped onto the contract's events. Transports (Unix socket, WebSocket, Electron IPC,
+// in-memory) all serve the dispatcher this returns.
+import { resolve } from 'node:path';
+import type { SupervisorInfo } from '../../shared/api.js';
+import { HarnessError } from '../../shared/errors.js';
+import type { ProjectSession } from '../project/project-session.js';
+import type { SessionEvent } from '../project/session-types.js';
+import { harnessVersion } from '../supervisor/version.js';
+import { ApiDispatcher, type ApiEventListener, type ApiEventSource, type ApiHandlers } from './dispatcher.js';
+
+export interface CoreApiOptions {
+  /** What `supervisor.info` reports about the hosting process. */
+  startedAt?: number;
+  /** Ends the hosting process after `supervisor.shutdown` answered. Without it, shutdown only
+   * stops the services (an embedded core has no process of its own to end). */
+  onShutdown?: () => void;
+}
+
+export interface CoreApi {
+  dispatcher: ApiDispatcher;
+}
+
+export function createCoreApi(session: ProjectSession, options: CoreApiOptions = {}): CoreApi {
+  const startedAt = options.startedAt ?? Date.now();
+  const handlers: Omit<ApiHandlers, 'logs.ack'> = {
+    'project.snapshot': () => session.snapshot(),
+    'project.open': ({ path }) => session.open(resolve(path)),
+    'project.create': ({ path }) => session.create(resolve(path)),
+    'project.reload': () => session.reload(),
+    'project.edit': ({ edits }) => session.edit(edits),
+    'project.save': ({ path }) => session.save(path === undefined ? undefined : resolve(path)),
+    'services.start': async ({ services }) => {
+      const report = await session.start(services);
+      if (report.failed.length > 0) {
+        const why = report.failed.map((f) => `${f.service}: ${f.reason}`).join('; ');
+        throw new HarnessError('UNAVAILABLE', `${report.failed.length} service(s) failed to start: ${why}`, report);
+      }
+      return { started: report.ready };
+    },
+    'services.stop': async ({ services }) => ({ stopped: await session.stop(services) }),
+    'services.restart': async ({ services }) => ({ restarted: await session.restart(services) }),
+    'logs.history': ({ service, limit }) => session.history(service, limit),
+    'network.topology': () => session.topology(),
+    'supervisor.info': (): SupervisorInfo => ({
+      pid: process.pid,
+      file: session.file,
+      project: session.config?.name ?? null,
+      startedAt,
+      version: harnessVersion(),
+    }),
+    'supervisor.shutdown': async ({ stopServices }) => {
+      if (stopServices) await session.stop();
+      // Answer first, then end: the caller waits for this process to be gone.
+      if (options.onShutdown) setTimeout(options.onShutdown, 20);
+      return null;
+    },
+  };
+  return { dispatcher: new ApiDispatcher(handlers, sessionEventSource(session)) };
+}
+
+/** CoreEvents in the contract's shape. Log lines go one per push; the EventSession coalesces. */
+export function sessionEventSource(session: ProjectSession): ApiEventSource {
+  return {
+    subscribe(listener: ApiEventListener) {
+      return session.on((e: SessionEvent) => {
+        switch (e.type) {
+          case 'status':
+            return listener('status', e.event);
+          case 'health':
+            return listener('health', e.event);
+          case 'log':
+            return listener('logs', { lines: [e.line] });
+          case 'progress':
+            return listener('progress', e.event);
+          case 'project':
+            return listener('project', e.event);
+        }
+      });
+    },
+  };
+}

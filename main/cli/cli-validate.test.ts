@@ -1,0 +1,99 @@
+// `harness validate`, help and usage errors, through the built binary.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, makeProject, runCli, ROOT, type Project } from './test-support/cli-harness.js';
+
+const GOOD = `
+services:
+  - name: a
+    target: { type: Process, binary: node, args: ["-e", "1"] }
+  - name: b
+    target: { type: Process, binary: node }
+    dependencies: [a]
+`;
+
+// Line 4 misspells a field; line 7 names an unknown dependency.
+const BAD = `services:
+  - name: a
+    target:
+      typ: Process
+  - name: b
+    target: { type: Process, binary: node }
+    dependencies: [zz]
+`;
+
+describe('harness validate', () => {
+  let good: Project;
+  let bad: Project;
+  beforeAll(async () => {
+    ensureBuilt();
+    good = await makeProject(GOOD);
+    bad = await makeProject(BAD);
+  }, 200_000);
+  afterAll(async () => {
+    await good?.cleanup();
+    await bad?.cleanup();
+  });
+
+  it('says OK with the service count and exits 0 for a valid file', async () => {
+    const r = await good.run(['validate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('services.yaml: OK (2 services)');
+  });
+
+  it('prints every problem as file:line:col and exits 1', async () => {
+    const r = await bad.run(['validate']);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.some((l) => /^services\.yaml:4:7: error: .*typ.*did you mean "type"/.test(l))).toBe(true);
+    expect(lines.some((l) => /^services\.yaml:7:\d+: error: .*zz/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/services\.yaml: \d+ error\(s\)/);
+  });
+
+  it('accepts -f before the command and after it', async () => {
+    const before = await runCli(['-f', bad.file, 'validate'], { cwd: ROOT, env: bad.env });
+    const after = await runCli(['validate', '-f', good.file], { cwd: ROOT, env: good.env });
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain(`${bad.file}:4:7:`);
+    expect(after.code).toBe(0);
+  });
+
+  it('validates the demo stack', async () => {
+    const r = await runCli(['validate', '-f', 'examples/demo/services.yaml'], { cwd: ROOT, env: good.env });
+    expect(r.stdout.trim()).toBe('examples/demo/services.yaml: OK (4 services)');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('harness usage', () => {
+  beforeAll(() => ensureBuilt(), 200_000);
+
+  it('prints help per command and exits 0', async () => {
+    const r = await runCli(['up', '--help'], { cwd: ROOT, env: process.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: harness up/);
+    expect(r.stdout).toContain('--detach');
+  });
+
+  it('rejects an unknown option with exit 2 and a hint', async () => {
+    const r = await runCli(['ps', '--jsn'], { cwd: ROOT, env: process.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown option --jsn for `harness ps` (did you mean --json?)');
+  });
+
+  it('rejects an unknown command with exit 2', async () => {
+    const r = await runCli(['upp'], { cwd: ROOT, env: process.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command "upp"/);
+  });
+
+  it('prints the version', async () => {
+    const r = await runCli(['--version'], { cwd: ROOT, env: process.env });
+    expect(r.stdout).toMatch(/^harness \d+\.\d+\.\d+/);
+  });
+
+  it('names a missing services.yaml in one line, without a stack trace', async () => {
+    const r = await runCli(['up', '-f', '/nonexistent/services.yaml'], { cwd: ROOT, env: process.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('harness: /nonexistent/services.yaml not found');
+  });
+});

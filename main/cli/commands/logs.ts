@@ -1,0 +1,112 @@
+// `harness logs [-f] [--tail N] [SERVICE...]`: history from the supervisor (or from the saved log
+// files when none runs), then with -f the live stream until Ctrl-C or the supervisor ends.
+import type { LogLine } from '../../../shared/events.js';
+import { HarnessError } from '../../../shared/errors.js';
+import { projectStateDir } from '../../state/paths.js';
+import { connectSupervisor } from '../../supervisor/connect.js';
+import type { SocketApiClient } from '../../supervisor/socket-client.js';
+import { FILE_FLAG, flagBool, flagInt, parseArgs, printHelp, type CommandSpec } from '../args.js';
+import { EXIT } from '../errors.js';
+import { LogPrinter, useColour } from '../output.js';
+import { displayPath, projectFile } from '../project-file.js';
+import { readSavedLogs } from '../saved-logs.js';
+
+export const logsSpec: CommandSpec = {
+  name: 'logs',
+  usage: 'harness [-f FILE] logs [-f] [--file FILE] [--tail N] [--timestamps] [--no-color] [SERVICE...]',
+  summary: 'Print the logs of every service (or the named ones), oldest first.',
+  flags: [
+    // As in `docker compose logs -f`: here -f follows; the file is `harness -f FILE logs` or --file.
+    { ...FILE_FLAG, short: undefined },
+    { name: 'follow', short: 'f', description: 'keep printing new lines until Ctrl-C or until the stack stops' },
+    { name: 'tail', short: 'n', value: true, placeholder: 'N', description: 'lines of history per request (default 1000)' },
+    { name: 'timestamps', short: 't', description: 'prefix each line with its time' },
+    { name: 'no-color', description: 'no colours' },
+  ],
+  details:
+    'Without a running supervisor the saved log files under the state directory are printed.\n' +
+    'Exit status: 0; 1 when a named service does not exist.',
+};
+
+export async function logsCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(logsSpec, argv);
+  if (args.flags.has('help')) return printHelp(logsSpec);
+  const file = projectFile(args, false);
+  const tail = flagInt(args, 'tail', 1000, logsSpec);
+  const follow = flagBool(args, 'follow');
+  const printer = new LogPrinter(process.stdout, useColour(process.stdout, flagBool(args, 'no-color')));
+  const stamp = flagBool(args, 'timestamps');
+  const print = (l: LogLine): void =>
+    printer.line(stamp ? { ...l, line: `${new Date(l.ts).toISOString()} ${l.line}` } : l);
+  const services = args.positionals;
+
+  const client = await connectSupervisor(file);
+  if (!client) {
+    const saved = await readSavedLogs(projectStateDir(file), services, tail);
+    saved.forEach(print);
+    if (follow) process.stderr.write(`harness: no supervisor is running for ${displayPath(file)}; showed the saved logs\n`);
+    return EXIT.OK;
+  }
+  try {
+    return await fromSupervisor(client, services, tail, follow, print);
+  } finally {
+    client.close();
+  }
+}
+
+async function fromSupervisor(
+  client: SocketApiClient,
+  services: string[],
+  tail: number,
+  follow: boolean,
+  print: (l: LogLine) => void,
+): Promise<number> {
+  const wanted = new Set(services);
+  // Subscribe before reading history, and hold live lines until it is printed: nothing falls in
+  // the gap, and lines present in both are printed once (per-service line numbers).
+  const pending: LogLine[] = [];
+  let live = false;
+  const lastN = new Map<string, number>();
+  const emit = (l: LogLine): void => {
+    if (l.n > 0 && l.n <= (lastN.get(l.service) ?? 0)) return;
+    if (l.n > 0) lastN.set(l.service, l.n);
+    print(l);
+  };
+  if (follow) {
+    client.on('logs', (batch) => {
+      for (const l of batch.lines) {
+        if (wanted.size > 0 && !wanted.has(l.service)) continue;
+        if (live) emit(l);
+        else pending.push(l);
+      }
+      for (const [svc, n] of Object.entries(batch.dropped ?? {})) {
+        if (wanted.size === 0 || wanted.has(svc)) process.stderr.write(`harness: ${n} line(s) of ${svc} were dropped (output too fast)\n`);
+      }
+    });
+  }
+  const history: LogLine[] = [];
+  if (services.length === 0) {
+    history.push(...(await client.invoke('logs.history', { limit: tail })));
+  } else {
+    for (const service of services) {
+      try {
+        history.push(...(await client.invoke('logs.history', { service, limit: tail })));
+      } catch (err) {
+        if (err instanceof HarnessError && err.code === 'NOT_FOUND') throw err;
+        throw err;
+      }
+    }
+    history.sort((a, b) => a.ts - b.ts);
+  }
+  history.forEach(emit);
+  if (!follow) return EXIT.OK;
+  live = true;
+  pending.splice(0).forEach(emit);
+  // Until Ctrl-C (exit 0) or the supervisor goes away (the stack was stopped).
+  const interrupted = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await Promise.race([client.closed, interrupted]);
+  return EXIT.OK;
+}

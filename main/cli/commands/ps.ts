@@ -1,0 +1,85 @@
+// `harness ps`: the state of every service, from the supervisor when one runs; otherwise the
+// services of the file as stopped, plus any leftovers of a supervisor that died.
+import type { SupervisorInfo } from '../../../shared/api.js';
+import type { ServiceState } from '../../../shared/service-state.js';
+import { loadProject } from '../../config/load-project.js';
+import { projectStateDir } from '../../state/paths.js';
+import { connectSupervisor } from '../../supervisor/connect.js';
+import { FILE_FLAG, flagBool, parseArgs, printHelp, type CommandSpec } from '../args.js';
+import { EXIT } from '../errors.js';
+import { findLeftovers, type Leftover } from '../leftovers.js';
+import { table } from '../output.js';
+import { displayPath, projectFile } from '../project-file.js';
+
+export const psSpec: CommandSpec = {
+  name: 'ps',
+  usage: 'harness ps [-f FILE] [--json]',
+  summary: 'List the services with status, health, pid/container, address, ports, restarts and exit.',
+  flags: [FILE_FLAG, { name: 'json', description: 'machine-readable output: {supervisor, services, leftovers, problems}' }],
+  details: 'Exit status: 0 (also when nothing runs); 1 when the state cannot be read.',
+};
+
+interface PsReport {
+  file: string;
+  supervisor: SupervisorInfo | null;
+  services: ServiceState[];
+  leftovers: Leftover[];
+}
+
+export async function psCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(psSpec, argv);
+  if (args.flags.has('help')) return printHelp(psSpec);
+  const file = projectFile(args, false);
+  const report = await collect(file);
+  if (flagBool(args, 'json')) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  process.stdout.write(renderTable(report.services));
+  if (report.supervisor) {
+    process.stdout.write(`\nsupervised by pid ${report.supervisor.pid} since ${new Date(report.supervisor.startedAt).toLocaleTimeString('en-GB')}\n`);
+  } else {
+    process.stdout.write(`\nno supervisor is running for ${displayPath(file)}\n`);
+  }
+  if (report.leftovers.length > 0) {
+    process.stdout.write('leftover processes of a supervisor that is gone (`harness down` stops them):\n');
+    for (const l of report.leftovers) process.stdout.write(`  ${l.service}: process group ${l.pgid}, pids ${l.pids.join(' ')}\n`);
+  }
+  return EXIT.OK;
+}
+
+async function collect(file: string): Promise<PsReport> {
+  const client = await connectSupervisor(file);
+  if (client) {
+    try {
+      const [snapshot, info] = await Promise.all([client.invoke('project.snapshot', {}), client.invoke('supervisor.info', {})]);
+      return { file, supervisor: info, services: snapshot.services.map((s) => s.state), leftovers: [] };
+    } finally {
+      client.close();
+    }
+  }
+  const { config } = await loadProject(file);
+  const services: ServiceState[] = (config?.services ?? []).map((s) => ({
+    name: s.name,
+    type: s.target.type,
+    status: 'stopped',
+    restarts: 0,
+    updatedAt: Date.now(),
+  }));
+  return { file, supervisor: null, services, leftovers: await findLeftovers(projectStateDir(file)) };
+}
+
+function renderTable(states: ServiceState[]): string {
+  const rows = states.map((s) => [
+    s.name,
+    s.type,
+    s.status,
+    s.health ? (s.health.ok ? 'ok' : `failing: ${s.health.message}`.slice(0, 40)) : '-',
+    s.pid ? String(s.pid) : (s.instance?.slice(0, 12) ?? '-'),
+    s.address ?? '-',
+    s.ports?.length ? s.ports.join(',') : '-',
+    String(s.restarts),
+    s.signal ? s.signal : s.exitCode !== undefined && s.exitCode !== null ? String(s.exitCode) : '-',
+  ]);
+  return table(['NAME', 'TYPE', 'STATUS', 'HEALTH', 'PID/ID', 'ADDRESS', 'PORTS', 'RESTARTS', 'EXIT'], rows);
+}

@@ -1,0 +1,98 @@
+// `harness serve`: the browser UI. Becomes the project's supervisor (so `harness ps/logs/down`
+// attach to it exactly as to `harness up`) and serves the same API over a loopback WebSocket,
+// plus the built renderer, behind a per-launch token.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startHarnessServer, type HarnessServer } from '../../server/harness-server.js';
+import { demoFile } from '../../server/package-root.js';
+import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js';
+import { FILE_FLAG, flagBool, flagInt, flagString, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
+import { EXIT, reportError } from '../errors.js';
+import { DEFAULT_FILE, displayPath } from '../project-file.js';
+
+export const serveSpec: CommandSpec = {
+  name: 'serve',
+  usage: 'harness serve [-f FILE] [--port N] [--open | --no-open]',
+  summary: 'Serve the Harness UI to a browser on 127.0.0.1 and supervise the project.',
+  flags: [
+    FILE_FLAG,
+    { name: 'port', value: true, placeholder: 'N', description: 'port on 127.0.0.1 (default: a free one)' },
+    { name: 'open', description: 'open the UI in a browser (default when a desktop session is present)' },
+    { name: 'no-open', description: 'only print the URL' },
+  ],
+  details: `Prints "Harness UI: http://127.0.0.1:PORT/?token=…". The token changes every launch; the
+page keeps it for the tab's lifetime. Without -f, ./services.yaml is opened when it exists, else the
+UI starts empty (open a file, the demo, or create one from there).
+
+Exit codes: 0 stopped by Ctrl-C/SIGTERM/\`harness down\`, 1 failure, 2 usage, 3 project already supervised.`,
+};
+
+function hasDesktop(env: NodeJS.ProcessEnv): boolean {
+  if (process.platform === 'darwin' || process.platform === 'win32') return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+/** Opens `url` in the user's browser; false when no opener could be started. */
+export function openBrowser(url: string): Promise<boolean> {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '""', url] : [url];
+  return new Promise((done) => {
+    try {
+      const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
+      child.once('error', () => done(false));
+      child.once('spawn', () => {
+        child.unref();
+        done(true);
+      });
+    } catch {
+      done(false);
+    }
+  });
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  let sup: Supervisor | null = null;
+  let server: HarnessServer | null = null;
+  try {
+    const args = parseArgs(serveSpec, argv);
+    if (flagBool(args, 'help')) return printHelp(serveSpec);
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`, 'serve');
+    const port = flagInt(args, 'port', 0, serveSpec);
+    if (port > 65535) throw new UsageError(`--port must be 0-65535, got ${port}`, 'serve');
+    const given = flagString(args, 'file');
+    const file = given ? resolve(given) : existsSync(resolve(DEFAULT_FILE)) ? resolve(DEFAULT_FILE) : null;
+    if (given && !existsSync(file!)) throw new UsageError(`${displayPath(file!)} not found`, 'serve');
+
+    let finished!: (code: number) => void;
+    const done = new Promise<number>((r) => (finished = r));
+    let stopping = false;
+    const stop = (why: string): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`harness: stopping (${why})…\n`);
+      void (async () => {
+        await server?.close().catch(() => undefined);
+        await sup?.close();
+      })().then(
+        () => finished(EXIT.OK),
+        (err) => finished(reportError(err)),
+      );
+    };
+
+    sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => stop('shutdown requested') });
+    server = await startHarnessServer({ dispatcher: sup.dispatcher, port, demoPath: demoFile() });
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+
+    process.stdout.write(`Harness UI: ${server.url}\n`);
+    process.stdout.write(file ? `Supervising ${displayPath(file)}. Press Ctrl-C to stop every service and quit.\n` : 'No project open yet. Press Ctrl-C to quit.\n');
+    const wantOpen = flagBool(args, 'open') || (!flagBool(args, 'no-open') && hasDesktop(process.env) && process.stdout.isTTY === true);
+    if (wantOpen && !(await openBrowser(server.url))) process.stdout.write('(no browser found: open the URL above yourself)\n');
+    return await done;
+  } catch (err) {
+    await server?.close().catch(() => undefined);
+    await sup?.close().catch(() => undefined);
+    return reportError(err);
+  }
+}

@@ -1,0 +1,54 @@
+// Hidden `harness __supervise -f FILE`: the background supervisor that `harness up -d` starts.
+// Its stdout/stderr go to `<stateDir>/supervisor.log`; service output goes to the per-service
+// log files (and to clients through the socket). Ends on `supervisor.shutdown` (harness down),
+// SIGTERM or SIGINT, stopping every service first.
+import type { SessionEvent } from '../../project/session-types.js';
+import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js';
+import { FILE_FLAG, flagString, parseArgs, type CommandSpec } from '../args.js';
+import { EXIT } from '../errors.js';
+import { describeStatus } from '../output.js';
+import { projectFile } from '../project-file.js';
+
+export const superviseSpec: CommandSpec = {
+  name: '__supervise',
+  usage: 'harness __supervise -f FILE',
+  summary: 'Internal: the background supervisor started by `harness up -d`.',
+  flags: [FILE_FLAG, { name: 'command', value: true, description: 'label shown to other supervisors' }],
+};
+
+export async function superviseCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(superviseSpec, argv);
+  const file = projectFile(args, true);
+  const log = (text: string): void => void process.stdout.write(`${new Date().toISOString()} ${text}\n`);
+  const listener = (e: SessionEvent): void => {
+    if (e.type === 'status') log(`${e.event.state.name}: ${describeStatus(e.event.state)}`);
+    else if (e.type === 'log' && e.line.stream === 'system') log(`${e.line.service}: ${e.line.line}`);
+  };
+  let sup: Supervisor | null = null;
+  let finished!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (finished = resolve));
+  let stopping = false;
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping (${why})`);
+    void (sup ? sup.close() : Promise.resolve()).then(
+      () => finished(EXIT.OK),
+      (err: Error) => {
+        log(`stop failed: ${err.message}`);
+        finished(EXIT.FAILURE);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => undefined); // detached: a closing terminal is no reason to stop
+  sup = await startSupervisor({
+    file,
+    command: flagString(args, 'command') ?? 'harness up -d',
+    listener,
+    onShutdownRequest: () => stop('shutdown requested'),
+  });
+  log(`supervising ${file} (pid ${process.pid}, socket ${sup.socketPath()})`);
+  return done;
+}

@@ -1,0 +1,32 @@
+// Which services.yaml a command works on, and how paths are shown to the user.
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { ConfigProblem } from '../../shared/config-types.js';
+import { HarnessError } from '../../shared/errors.js';
+import { formatProblem } from '../config/problems.js';
+import { flagString, type ParsedArgs } from './args.js';
+
+export const DEFAULT_FILE = 'services.yaml';
+
+/** Absolute path of `-f FILE` (default ./services.yaml). With `mustExist`, a missing file is a
+ * clear error instead of a problem list. */
+export function projectFile(args: ParsedArgs, mustExist: boolean): string {
+  const given = flagString(args, 'file') ?? DEFAULT_FILE;
+  const abs = resolve(given);
+  if (mustExist && !existsSync(abs)) {
+    const hint = flagString(args, 'file') ? '' : ' (use -f FILE to pick another file)';
+    throw new HarnessError('NOT_FOUND', `${displayPath(abs)} not found${hint}`);
+  }
+  return abs;
+}
+
+/** Relative to the working directory when inside it (as compilers print), else absolute. */
+export function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+/** `file:line:col: error: path: message`, with the file shown as the user would type it. */
+export function formatCliProblem(p: ConfigProblem): string {
+  return formatProblem({ ...p, file: displayPath(p.file) });
+}

@@ -1,0 +1,365 @@
+// DockerExecutor: runs a Docker-target service as one container named harness-<project>-<service>
+// on the project's bridge network, converging like Compose: a running container whose config hash
+// matches is adopted, anything else is replaced.
+import { constants as osConstants } from 'node:os';
+import type Docker from 'dockerode';
+import type { HealthCheck, ProjectConfig, ServiceConfig } from '../../../shared/config-types.js';
+import { envPrefix } from '../../../shared/config-types.js';
+import { HarnessError } from '../../../shared/errors.js';
+import type { LogStream } from '../../../shared/events.js';
+import type { HealthResult } from '../../../shared/service-state.js';
+import type {
+  ExecutorContext,
+  ExitInfo,
+  RecoveryReport,
+  RunningInstance,
+  ServiceExecutor,
+  StopOptions,
+} from '../../core/executor.js';
+import { planContainer, type ContainerPlan } from './container-spec.js';
+import { DockerEngine, errorText, statusCode } from './engine.js';
+import { probeContainer, watchNativeHealth } from './health.js';
+import { ensureImage, localImageId } from './images.js';
+import { LABEL_CONFIG_HASH, LABEL_PROJECT } from './labels.js';
+import { followLogs, tailLogs } from './logs.js';
+import { publishedPorts, type PublishedPort } from './ports.js';
+import {
+  downProject,
+  ensureProjectNetwork,
+  listProjectContainers,
+  removeOrphans,
+  type DownReport,
+  type ProjectNetwork,
+} from './project-ops.js';
+
+/** What the executor keeps about a container it started or adopted. */
+export interface LiveContainer {
+  id: string;
+  project: string;
+  service: string;
+  tty: boolean;
+  ip: string;
+  published: PublishedPort[];
+  /** Ends log following and the exit wait when the executor lets go of the container. */
+  release: AbortController;
+}
+
+export interface DockerExecutorOptions {
+  /** Defaults to the engine at DOCKER_HOST or the default socket. */
+  engine?: DockerEngine;
+  /** Where output of containers adopted by `recover` goes (recover gets no ExecutorContext);
+   * wire it to the LogStore. Without it their output is only followed once `start` adopts them. */
+  recoveredLog?: (service: string, stream: LogStream, chunk: string | Buffer) => void;
+}
+
+/** How long to wait for the engine to report the exit after SIGKILL before giving up. */
+const KILL_WAIT_MS = 10_000;
+
+function signalFromCode(code: number | null): string | null {
+  if (code === null || code <= 128 || code > 128 + 64) return null;
+  const n = code - 128;
+  const hit = Object.entries(osConstants.signals).find(([, v]) => v === n);
+  return hit ? hit[0] : null;
+}
+
+export class DockerExecutor implements ServiceExecutor {
+  readonly type = 'Docker' as const;
+  readonly engine: DockerEngine;
+  private readonly networks = new Map<string, Promise<ProjectNetwork>>();
+  private readonly live = new Map<string, LiveContainer>();
+  /** service name -> container id, for get_logs (which gets no project). */
+  private readonly byService = new Map<string, string>();
+
+  private readonly recoveredLog: DockerExecutorOptions['recoveredLog'];
+
+  constructor(opts: DockerExecutorOptions = {}) {
+    this.engine = opts.engine ?? new DockerEngine();
+    this.recoveredLog = opts.recoveredLog;
+  }
+
+  private get docker(): Docker {
+    return this.engine.docker;
+  }
+
+  /** The project's network (created on first use; memoised so parallel starts create it once). */
+  network(project: string): Promise<ProjectNetwork> {
+    let p = this.networks.get(project);
+    if (!p) {
+      p = ensureProjectNetwork(project, this.engine).catch((err: unknown) => {
+        this.networks.delete(project);
+        throw err;
+      });
+      this.networks.set(project, p);
+    }
+    return p;
+  }
+
+  /** Runtime facts about a container this executor runs (published ports, IP), by service. */
+  liveContainer(service: string): LiveContainer | undefined {
+    const id = this.byService.get(service);
+    return id ? this.live.get(id) : undefined;
+  }
+
+  async start(service: ServiceConfig, ctx: ExecutorContext): Promise<RunningInstance> {
+    const cancelled = (): void => {
+      if (ctx.signal.aborted) throw new HarnessError('CANCELLED', `service "${service.name}": start cancelled`);
+    };
+    await this.engine.ensureReachable();
+    cancelled();
+    const network = await this.network(ctx.project.name);
+    const image = await ensureImage(this.docker, ctx.project.name, service, ctx.progress, ctx.signal);
+    cancelled();
+    const plan = planContainer({
+      project: ctx.project.name,
+      file: ctx.project.file,
+      network: network.name,
+      service,
+      injectedEnv: ctx.injectedEnv,
+      image,
+    });
+    const existing = await this.inspect(plan.name);
+    if (existing?.State.Running && existing.Config.Labels?.[LABEL_CONFIG_HASH] === plan.hash) {
+      ctx.log('system', `adopted running container ${plan.name} (${existing.Id.slice(0, 12)}); config unchanged\n`);
+      return this.track(service.name, ctx.project.name, existing, ctx, true);
+    }
+    if (existing) {
+      const why = existing.State.Running ? 'config changed' : `container was ${existing.State.Status}`;
+      ctx.log('system', `recreating container ${plan.name}: ${why}\n`);
+      await this.docker.getContainer(existing.Id).remove({ force: true, v: true });
+    }
+    const container = await this.create(service.name, ctx.project.name, plan);
+    try {
+      cancelled();
+      await container.start();
+      cancelled();
+    } catch (err) {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      if (err instanceof HarnessError) throw err;
+      throw new HarnessError('INTERNAL', `service "${service.name}": starting container ${plan.name} failed: ${errorText(err)}`);
+    }
+    return this.track(service.name, ctx.project.name, await container.inspect(), ctx, false);
+  }
+
+  private async inspect(nameOrId: string): Promise<Docker.ContainerInspectInfo | null> {
+    try {
+      return await this.docker.getContainer(nameOrId).inspect();
+    } catch (err) {
+      if (statusCode(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  private async create(service: string, project: string, plan: ContainerPlan): Promise<Docker.Container> {
+    for (const name of plan.namedVolumes) {
+      const known = await this.docker.getVolume(name).inspect().then(() => true, () => false);
+      if (!known) await this.docker.createVolume({ Name: name, Labels: { [LABEL_PROJECT]: project } });
+    }
+    try {
+      return await this.docker.createContainer(plan.create);
+    } catch (err) {
+      throw new HarnessError('INTERNAL', `service "${service}": creating container ${plan.name} failed: ${errorText(err)}`);
+    }
+  }
+
+  /** Starts following logs and the exit of a container, and describes it as a RunningInstance. */
+  private track(
+    service: string,
+    project: string,
+    info: Docker.ContainerInspectInfo,
+    sink: { log(stream: LogStream, chunk: string | Buffer): void },
+    adopted: boolean,
+  ): RunningInstance {
+    const netInfo = Object.values(info.NetworkSettings.Networks ?? {})[0];
+    const live: LiveContainer = {
+      id: info.Id,
+      project,
+      service,
+      tty: Boolean(info.Config.Tty),
+      ip: netInfo?.IPAddress ?? '',
+      published: publishedPorts(info.NetworkSettings.Ports as Parameters<typeof publishedPorts>[0]),
+      release: new AbortController(),
+    };
+    this.live.get(info.Id)?.release.abort();
+    this.live.set(info.Id, live);
+    this.byService.set(service, info.Id);
+    const container = this.docker.getContainer(info.Id);
+    // History since this run of the container started (for an adopted one: what it printed while
+    // no supervisor was watching), then live output.
+    const since = adopted ? Math.floor(Date.parse(info.State.StartedAt) / 1000) : 0;
+    void followLogs(container, { tty: live.tty, since, signal: live.release.signal }, (s, chunk) => sink.log(s, chunk));
+    const exited = this.waitExit(container, live.release.signal);
+    return { id: info.Id, pid: info.State.Pid || undefined, address: live.ip || undefined, exited, adopted };
+  }
+
+  private async waitExit(container: Docker.Container, signal: AbortSignal): Promise<ExitInfo> {
+    try {
+      const res = (await container.wait({ condition: 'not-running', abortSignal: signal } as object)) as { StatusCode: number };
+      const code = typeof res.StatusCode === 'number' ? res.StatusCode : null;
+      return { code, signal: signalFromCode(code) };
+    } catch (err) {
+      if (signal.aborted) return { code: null, signal: null, error: 'no longer watched by this supervisor' };
+      if (statusCode(err) === 404) return { code: null, signal: null, error: 'container was removed' };
+      return { code: null, signal: null, error: `lost contact with the Docker engine: ${errorText(err)}` };
+    }
+  }
+
+  async stop(service: ServiceConfig, instance: RunningInstance, opts: StopOptions): Promise<ExitInfo> {
+    const container = this.docker.getContainer(instance.id);
+    const kill = async (signal: string): Promise<void> => {
+      try {
+        await container.kill({ signal });
+      } catch (err) {
+        // 404: gone; 409: not running. Either way there is nothing left to signal.
+        const code = statusCode(err);
+        if (code !== 404 && code !== 409) throw new HarnessError('INTERNAL', `service "${service.name}": ${errorText(err)}`);
+      }
+    };
+    await kill(opts.signal);
+    const timeout = Symbol('timeout');
+    const delay = (ms: number): Promise<typeof timeout> =>
+      new Promise((resolve) => setTimeout(() => resolve(timeout), ms).unref());
+    let info = await Promise.race([instance.exited, delay(opts.graceMs)]);
+    if (info === timeout) {
+      await kill('SIGKILL');
+      info = await Promise.race([instance.exited, delay(KILL_WAIT_MS)]);
+      if (info === timeout) return { code: null, signal: null, error: `container did not stop within ${KILL_WAIT_MS} ms of SIGKILL` };
+    }
+    // Let the log follower deliver the last lines; it ends by itself when the container stops.
+    setTimeout(() => this.release(instance.id), 2000).unref();
+    return info;
+  }
+
+  /** Stops watching a container (log follow, exit wait) without touching it. */
+  release(id: string): void {
+    const live = this.live.get(id);
+    if (!live) return;
+    live.release.abort();
+    this.live.delete(id);
+  }
+
+  /** Lets go of every container (supervisor shutdown without stopping services). */
+  dispose(): void {
+    for (const id of [...this.live.keys()]) this.release(id);
+  }
+
+  async health_check(
+    service: ServiceConfig,
+    instance: RunningInstance,
+    check: Exclude<HealthCheck, { type: 'log' }>,
+    signal: AbortSignal,
+  ): Promise<HealthResult> {
+    let live = this.live.get(instance.id);
+    if (!live) {
+      const info = await this.inspect(instance.id);
+      if (!info) return { ok: false, message: `container ${instance.id.slice(0, 12)} no longer exists`, at: Date.now() };
+      live = {
+        id: info.Id,
+        project: info.Config.Labels?.[LABEL_PROJECT] ?? '',
+        service: service.name,
+        tty: Boolean(info.Config.Tty),
+        ip: Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress ?? '',
+        published: publishedPorts(info.NetworkSettings.Ports as Parameters<typeof publishedPorts>[0]),
+        release: new AbortController(),
+      };
+    }
+    return probeContainer(
+      { container: this.docker.getContainer(instance.id), published: live.published, ip: live.ip, selfNames: [service.name] },
+      check,
+      signal,
+    );
+  }
+
+  /**
+   * Additive to ServiceExecutor: when a service declares no health_check and its image has a
+   * HEALTHCHECK, the engine's health_status events drive health instead of polling. Resolves
+   * false at once when the image has none (the manager then treats the service as having no
+   * check); else true when `signal` aborts.
+   */
+  watchNativeHealth(
+    _service: ServiceConfig,
+    instance: RunningInstance,
+    onResult: (r: HealthResult) => void,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    return watchNativeHealth(this.docker, instance.id, onResult, signal);
+  }
+
+  /** True when the container's image declares a HEALTHCHECK (the manager gates on it then). */
+  async hasNativeHealth(instance: RunningInstance): Promise<boolean> {
+    const info = await this.inspect(instance.id);
+    const test = info?.Config.Healthcheck?.Test;
+    return Boolean(test && test.length > 0 && test[0] !== 'NONE');
+  }
+
+  async get_logs(service: ServiceConfig, opts: { tail: number }): Promise<Array<{ stream: LogStream; line: string }>> {
+    await this.engine.ensureReachable();
+    const id = this.byService.get(service.name);
+    if (!id) return [];
+    const info = await this.inspect(id);
+    if (!info) return [];
+    return tailLogs(this.docker.getContainer(id), Boolean(info.Config.Tty), opts.tail);
+  }
+
+  /**
+   * Finds the project's containers by label. Running containers of a service still in the file
+   * whose own config is unchanged are adopted (their output goes to `recoveredLog`); stopped or changed ones are removed; containers of services no
+   * longer in the file are reported and left for `down` (removeOrphans).
+   */
+  async recover(project: ProjectConfig, _stateDir: string): Promise<RecoveryReport> {
+    const report: RecoveryReport = { adopted: new Map(), cleaned: [] };
+    await this.engine.ensureReachable();
+    const network = await this.network(project.name);
+    for (const c of await listProjectContainers(project.name, this.engine)) {
+      const service = project.services.find((s) => s.name === c.service && s.target.type === 'Docker');
+      if (!service) {
+        report.cleaned.push(`${c.service}: container ${c.name} has no service in the file any more (removed by down)`);
+        continue;
+      }
+      const info = await this.inspect(c.id);
+      if (!info) continue;
+      const same = info.State.Running && (await this.ownConfigHash(project, service, info, network.name)) === c.configHash;
+      if (same) {
+        const log = this.recoveredLog;
+        const sink = { log: (stream: LogStream, chunk: string | Buffer) => log?.(service.name, stream, chunk) };
+        report.adopted.set(service.name, this.track(service.name, project.name, info, sink, true));
+      } else {
+        await this.docker.getContainer(c.id).remove({ force: true, v: true }).catch(() => undefined);
+        report.cleaned.push(`${service.name}: removed ${info.State.Running ? 'outdated' : info.State.Status} container ${c.name}`);
+      }
+    }
+    return report;
+  }
+
+  /** The config hash the service would get now, taking the injected variables the container was
+   * created with (recover runs before the NetworkManager resolves anything). */
+  private async ownConfigHash(
+    project: ProjectConfig,
+    service: ServiceConfig,
+    info: Docker.ContainerInspectInfo,
+    network: string,
+  ): Promise<string | null> {
+    if (service.target.type !== 'Docker') return null;
+    const id = await localImageId(this.docker, service.target.image);
+    if (!id) return null;
+    const injectedKeys = new Set(service.dependencies.flatMap((d) => [`${envPrefix(d)}_ADDR`, `${envPrefix(d)}_PORT`]));
+    const injectedEnv: Record<string, string> = {};
+    for (const kv of info.Config.Env ?? []) {
+      const eq = kv.indexOf('=');
+      const key = kv.slice(0, eq);
+      if (injectedKeys.has(key)) injectedEnv[key] = kv.slice(eq + 1);
+    }
+    return planContainer({ project: project.name, file: project.file, network, service, injectedEnv, image: { name: service.target.image, id } })
+      .hash;
+  }
+
+  /** `down`: removes the project's containers and network (named volumes only when asked). */
+  async down(project: string, opts: { removeVolumes?: boolean } = {}): Promise<DownReport> {
+    this.dispose();
+    this.networks.delete(project);
+    return downProject(project, opts, this.engine);
+  }
+
+  removeOrphans(project: ProjectConfig): Promise<string[]> {
+    return removeOrphans(project, this.engine);
+  }
+}

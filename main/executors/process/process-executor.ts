@@ -1,0 +1,193 @@
+// ServiceExecutor for `type: Process`: local programs, each in its own process group.
+// Lifecycle and the no-orphans design are described in docs/process-lifecycle.md.
+import { execa } from 'execa';
+import type { HealthCheck, ProcessTarget, ProjectConfig, ServiceConfig } from '../../../shared/config-types.js';
+import { HarnessError } from '../../../shared/errors.js';
+import type { LogStream } from '../../../shared/events.js';
+import type { HealthResult } from '../../../shared/service-state.js';
+import type { ExecutorContext, ExitInfo, RecoveryReport, RunningInstance, ServiceExecutor, StopOptions } from '../../core/executor.js';
+import { probeCommand, probeHttp, probeTcp } from '../../health/probes.js';
+import { cleanupEntry, recoverProcesses } from '../../state/process-leftovers.js';
+import { ProcessStateStore } from '../../state/process-state.js';
+import { bootId, readProcStat, uptimeTicks } from './proc-stat.js';
+import { normaliseSignal } from './process-group.js';
+import { ProcessRun, type RunTimings } from './process-run.js';
+import { checkSpawnable, spawnError, type SpawnSubject } from './spawn-checks.js';
+
+/** Overrides of the internal timings (tests and benchmarks shorten them). */
+export type ProcessExecutorOptions = Partial<RunTimings>;
+
+const DEFAULT_TIMINGS: RunTimings = { orphanGraceMs: 500, streamCloseMs: 1000, killWaitMs: 2000 };
+
+interface Tracked {
+  service: string;
+  run: ProcessRun;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+function processTarget(service: ServiceConfig): ProcessTarget {
+  if (service.target.type !== 'Process') {
+    throw new HarnessError('BAD_REQUEST', `${service.name}: ProcessExecutor cannot run a ${service.target.type} target`);
+  }
+  return service.target;
+}
+
+/** Supervisor env, then injected (`<DEP>_ADDR`…), then the service's own env: the service wins. */
+function mergeEnv(injected: Record<string, string>, own: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return Object.assign(env, injected, own);
+}
+
+/** For the 'started' log line: readable, with arguments that need it quoted. */
+function commandLine(binary: string, args: string[]): string {
+  const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return [binary, ...args].map(quote).join(' ');
+}
+
+export class ProcessExecutor implements ServiceExecutor {
+  readonly type = 'Process' as const;
+  private readonly timings: RunTimings;
+  private readonly stores = new Map<string, ProcessStateStore>();
+  private readonly runs = new Map<string, Tracked>();
+
+  constructor(opts: ProcessExecutorOptions = {}) {
+    this.timings = { ...DEFAULT_TIMINGS, ...opts };
+  }
+
+  private store(stateDir: string): ProcessStateStore {
+    let store = this.stores.get(stateDir);
+    if (!store) {
+      store = new ProcessStateStore(stateDir);
+      this.stores.set(stateDir, store);
+    }
+    return store;
+  }
+
+  /** True when the entry describes a process this executor is running right now. */
+  private ours(pid: number): boolean {
+    return this.runs.get(String(pid))?.run.running === true;
+  }
+
+  async start(service: ServiceConfig, ctx: ExecutorContext): Promise<RunningInstance> {
+    const target = processTarget(service);
+    const stopSignal = normaliseSignal(service.stop_signal, service.name);
+    const env = mergeEnv(ctx.injectedEnv, target.env);
+    const subject: SpawnSubject = {
+      service: service.name,
+      file: ctx.project.file,
+      binary: target.binary,
+      cwd: target.working_dir,
+      pathVar: env.PATH,
+    };
+    await checkSpawnable(subject);
+
+    // A record for this service left by a dead supervisor would be overwritten below and its
+    // processes forgotten: clean it first (same rules as recover()).
+    const store = this.store(ctx.stateDir);
+    await store.load();
+    const stale = store.get(service.name);
+    if (stale && !this.ours(stale.pid)) {
+      const outcome = await cleanupEntry(service.name, stale, stopSignal);
+      for (const line of outcome.lines) ctx.log('system', `${line}\n`);
+      if (outcome.done) await store.remove(service.name, stale.pid);
+    }
+    if (ctx.signal.aborted) throw new HarnessError('CANCELLED', `${service.name}: start cancelled`);
+
+    const notBefore = uptimeTicks();
+    const child = execa(target.binary, target.args, {
+      cwd: target.working_dir,
+      env,
+      extendEnv: false,
+      detached: true, // setsid(): own session and process group, pgid = pid
+      cleanup: false, // we own the group's lifetime (state file + stop), not execa's exit hook
+      forceKillAfterDelay: false, // our stop escalates to SIGKILL on the whole group
+      reject: false,
+      buffer: false, // output goes to the LogStore, not into memory here
+      stdin: 'ignore',
+      stripFinalNewline: false,
+    });
+    // Execa's promise also settles on failures; only the 'exit' event is our signal.
+    void child.catch(() => undefined);
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once('spawn', () => resolve(child.pid as number));
+      child.once('error', (err) => reject(spawnError(subject, err)));
+    });
+
+    const runRef: { run?: ProcessRun } = {};
+    const run = new ProcessRun(pid, child, stopSignal, {
+      log: (stream: LogStream, chunk) => ctx.log(stream, chunk),
+      finished: async () => {
+        if (this.runs.get(String(pid))?.run === runRef.run) this.runs.delete(String(pid));
+        await store.remove(service.name, pid).catch((err: Error) => {
+          ctx.log('system', `could not update ${store.stateDir}/processes.json: ${err.message}\n`);
+        });
+      },
+    }, this.timings);
+    runRef.run = run;
+    this.runs.set(String(pid), { service: service.name, run, env, cwd: target.working_dir });
+
+    // If the leader already exited and nobody reaped its stat yet, its group members still started
+    // after `notBefore`, which is all recovery needs.
+    const startTime = readProcStat(pid)?.startTime ?? notBefore;
+    try {
+      await store.set(service.name, { pid, pgid: run.pgid, startTime, bootId: bootId(), binary: target.binary });
+    } catch (err) {
+      // Without a record a SIGKILLed supervisor would leave this process behind: refuse to run it.
+      await run.stop('SIGKILL', 0);
+      throw new HarnessError('INTERNAL', `${service.name}: cannot record the process in ${store.stateDir}/processes.json: ${(err as Error).message}`);
+    }
+    ctx.log('system', `started pid ${pid}: ${commandLine(target.binary, target.args)}\n`);
+    if (ctx.signal.aborted) {
+      // Cancelled while spawning: the caller will never get an instance to stop, so stop it here.
+      await run.stop(stopSignal, service.stop_grace_period_ms);
+      throw new HarnessError('CANCELLED', `${service.name}: start cancelled`);
+    }
+    return { id: String(pid), pid, exited: run.exited };
+  }
+
+  async stop(service: ServiceConfig, instance: RunningInstance, opts: StopOptions): Promise<ExitInfo> {
+    const tracked = this.runs.get(instance.id);
+    // Not (or no longer) tracked: it ended and was cleaned up already; report how.
+    if (!tracked) return instance.exited;
+    const sig = normaliseSignal(opts.signal, service.name);
+    return tracked.run.stop(sig, Math.max(0, opts.graceMs));
+  }
+
+  health_check(
+    service: ServiceConfig,
+    instance: RunningInstance,
+    check: Exclude<HealthCheck, { type: 'log' }>,
+    signal: AbortSignal,
+  ): Promise<HealthResult> {
+    switch (check.type) {
+      case 'tcp':
+        return probeTcp(check.host ?? '127.0.0.1', check.port, check.timeout_ms, signal);
+      case 'http':
+        return probeHttp(check.url, check.expect_status, check.timeout_ms, signal);
+      case 'command': {
+        // Same environment and directory as the service itself.
+        const tracked = this.runs.get(instance.id);
+        const target = service.target.type === 'Process' ? service.target : undefined;
+        return probeCommand(check.command, {
+          cwd: tracked?.cwd ?? target?.working_dir,
+          env: tracked?.env ?? mergeEnv({}, target?.env ?? {}),
+          timeoutMs: check.timeout_ms,
+          signal,
+        });
+      }
+    }
+  }
+
+  /** Always empty: a local process's output exists only as it streams through ctx.log, and the
+   * LogStore (ring buffer + rotated files) is the one keeper of that history. */
+  async get_logs(): Promise<Array<{ stream: LogStream; line: string }>> {
+    return [];
+  }
+
+  /** Stops processes recorded by an earlier supervisor; never adopts (see process-leftovers.ts). */
+  recover(project: ProjectConfig, stateDir: string): Promise<RecoveryReport> {
+    return recoverProcesses(project, this.store(stateDir), (_service, entry) => this.ours(entry.pid));
+  }
+}

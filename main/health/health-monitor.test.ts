@@ -1,0 +1,132 @@
+// The monitor's decision logic, driven by a scripted executor (the probes themselves are tested
+// against real sockets in probes.test.ts; the manager tests run real processes end to end).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HealthCheck } from '../../shared/config-types.js';
+import type { LogLine } from '../../shared/events.js';
+import type { HealthResult } from '../../shared/service-state.js';
+import type { RunningInstance, ServiceExecutor } from '../core/executor.js';
+import { service } from '../core/test-support/fixtures.js';
+import { LogStore } from '../logs/log-store.js';
+import { HealthMonitor, type HealthVerdict } from './health-monitor.js';
+
+const instance: RunningInstance = { id: '1', exited: new Promise(() => {}) };
+let monitor: HealthMonitor | null = null;
+afterEach(() => monitor?.stop());
+
+function scripted(answers: Array<boolean | 'hang'>): ServiceExecutor & { calls: number[] } {
+  const calls: number[] = [];
+  return {
+    type: 'Process',
+    calls,
+    start: async () => instance,
+    stop: async () => ({ code: 0, signal: null }),
+    get_logs: async () => [],
+    health_check: (_s, _i, _c, signal) => {
+      calls.push(Date.now());
+      const a = answers.length > 1 ? answers.shift() : answers[0];
+      if (a === 'hang') return new Promise<HealthResult>(() => void signal);
+      return Promise.resolve({ ok: a === true, message: a ? 'up' : 'refused', at: Date.now() });
+    },
+  };
+}
+
+function run(check: HealthCheck, executor: ServiceExecutor, logs?: LogStore) {
+  const results: HealthResult[] = [];
+  const verdicts: HealthVerdict[] = [];
+  const store = logs ?? new LogStore();
+  monitor = new HealthMonitor({
+    service: service('svc', { health: check }),
+    check,
+    executor,
+    onLogLine: (l: (line: LogLine) => void) => store.onLine(l),
+    onResult: (r) => results.push(r),
+    onVerdict: (v) => verdicts.push(v),
+  });
+  return { results, verdicts, monitor };
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tcp = (t: Partial<HealthCheck> = {}): HealthCheck => ({ type: 'tcp', port: 1, interval_ms: 10, timeout_ms: 100, retries: 3, start_period_ms: 0, ...t }) as HealthCheck;
+
+describe('HealthMonitor', () => {
+  it('probes at once on attach, ignores failures during the start period, reports changes only', async () => {
+    const ex = scripted([false, false, false, false, false, true]);
+    const { results, verdicts, monitor: m } = run(tcp({ start_period_ms: 10_000 }), ex);
+    const attached = Date.now();
+    m.attach(instance);
+    expect(ex.calls).toHaveLength(1);
+    expect(ex.calls[0] - attached).toBeLessThan(5);
+    await wait(300);
+    expect(verdicts).toEqual([{ status: 'healthy' }]);
+    expect(results.map((r) => r.ok)).toEqual([false, true]);
+    expect(m.isHealthy).toBe(true);
+  });
+
+  it('turns unhealthy after `retries` consecutive failures once healthy, and healthy again', async () => {
+    const ex = scripted([true, false, true, false, false, false, true]);
+    const { verdicts } = run(tcp({ retries: 3 }), ex);
+    monitor?.attach(instance);
+    await wait(400);
+    expect(verdicts).toEqual([
+      { status: 'healthy' },
+      { status: 'unhealthy', error: 'health check failing 3 times: refused' },
+      { status: 'healthy' },
+    ]);
+  });
+
+  it('declares never-healthy after the start period and retries', async () => {
+    const ex = scripted([false]);
+    const { verdicts, results } = run(tcp({ start_period_ms: 100, retries: 2 }), ex);
+    monitor?.attach(instance);
+    await wait(400);
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatchObject({ status: 'unhealthy', neverHealthy: true });
+    expect(verdicts[0].error).toBe('never became healthy: refused (2 failed checks after a 100 ms start period)');
+    expect(results).toHaveLength(1);
+  });
+
+  it('counts a probe that does not answer within timeout_ms as failed', async () => {
+    const ex = scripted(['hang']);
+    const { verdicts } = run(tcp({ timeout_ms: 50, retries: 1 }), ex);
+    monitor?.attach(instance);
+    await wait(300);
+    expect(verdicts[0]).toMatchObject({ status: 'unhealthy', error: 'never became healthy: no answer within 50 ms (1 failed checks after a 0 ms start period)' });
+    expect(ex.calls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('log checks: ready on the first matching line of the right stream, even one printed before attach', async () => {
+    const logs = new LogStore();
+    const check: HealthCheck = { type: 'log', pattern: 'ready( now)?$', stream: 'stderr', interval_ms: 100, timeout_ms: 100, retries: 1, start_period_ms: 5000 };
+    const { verdicts, results } = run(check, scripted([false]), logs);
+    logs.append('svc', 'stdout', 'ready\n'); // wrong stream
+    logs.append('other', 'stderr', 'ready\n'); // wrong service
+    logs.append('svc', 'stderr', 'ready now\n');
+    monitor?.attach(instance);
+    await wait(10);
+    expect(verdicts).toEqual([{ status: 'healthy' }]);
+    expect(results[0]).toMatchObject({ ok: true, message: 'log line matched /ready( now)?$/: ready now' });
+  });
+
+  it('log checks: never-healthy after start period + retries × interval, healthy if the line comes later', async () => {
+    const logs = new LogStore();
+    const check: HealthCheck = { type: 'log', pattern: 'go', stream: 'any', interval_ms: 50, timeout_ms: 100, retries: 2, start_period_ms: 50 };
+    const { verdicts } = run(check, scripted([false]), logs);
+    monitor?.attach(instance);
+    await wait(250);
+    expect(verdicts).toEqual([{ status: 'unhealthy', neverHealthy: true, error: 'never became healthy: no line matched /go/ within 150 ms' }]);
+    logs.append('svc', 'stdout', 'go\n');
+    await wait(10);
+    expect(verdicts.at(-1)).toEqual({ status: 'healthy' });
+  });
+
+  it('stops probing when stopped', async () => {
+    const ex = scripted([false]);
+    run(tcp(), ex);
+    monitor?.attach(instance);
+    await wait(50);
+    monitor?.stop();
+    const n = ex.calls.length;
+    await wait(100);
+    expect(ex.calls.length).toBe(n);
+  });
+});

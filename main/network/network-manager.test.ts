@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../../shared/errors.js';
+import { service } from '../core/test-support/fixtures.js';
+import { NetworkManager } from './network-manager.js';
+
+function docker(name: string, deps: string[] = []) {
+  return service(name, {
+    deps,
+    target: { type: 'Docker', image: 'x', env: {}, ports: ['127.0.0.1:8080:80/tcp', 9000], volumes: [] },
+  });
+}
+
+describe('NetworkManager', () => {
+  it('resolves local → local to loopback with the first declared port', () => {
+    const net = new NetworkManager({ project: 'p' });
+    net.register_service(service('db-main', { ports: [5432, 5433] }));
+    net.register_service(service('cache'));
+    net.register_service(service('api', { deps: ['db-main', 'cache'] }));
+    expect(net.resolve_service_ip('api', 'db-main')).toMatchObject({ from: 'api', to: 'db-main', address: '127.0.0.1', port: 5432 });
+    expect(net.envFor('api')).toEqual({ DB_MAIN_ADDR: '127.0.0.1', DB_MAIN_PORT: '5432', CACHE_ADDR: '127.0.0.1' });
+    expect(net.envFor('cache')).toEqual({});
+  });
+
+  it('derives locations from target types', () => {
+    const net = new NetworkManager({ project: 'demo' });
+    expect(net.register_service(docker('web'))).toEqual({ kind: 'docker', network: 'harness-demo' });
+    const lan = service('lan', { target: { type: 'RemoteLan', host: '10.0.0.5', user: 'u', binary: 'b', args: [], env: {}, ssh_port: 22, ports: [81] } });
+    expect(net.register_service(lan)).toEqual({ kind: 'lan', host: '10.0.0.5' });
+    const wg = service('wg', { target: { type: 'Wireguard', host: '10.9.0.2', user: 'u', package: '/p.tgz', env: {}, ssh_port: 22, ports: [] } });
+    expect(net.register_service(wg)).toEqual({ kind: 'wireguard', host: '10.9.0.2' });
+    expect(net.resolveFromHost('lan')).toMatchObject({ address: '10.0.0.5', port: 81 });
+  });
+
+  it('throws a HarnessError naming both services and locations for an unsupported pair', () => {
+    const net = new NetworkManager({ project: 'p' });
+    net.register_service(docker('db'));
+    net.register_service(service('api', { deps: ['db'] }));
+    let err: unknown;
+    try {
+      net.envFor('api');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as Error).message).toBe('api (this machine) cannot reach db (Docker network harness-p): no route between these locations is supported yet');
+    // The topology still lists the edge, with the reason.
+    expect(net.topology().edges).toEqual([{ from: 'api', to: 'db', address: '', warning: (err as Error).message }]);
+  });
+
+  it('lets a plugged-in resolver handle a pair and see learned locations', async () => {
+    const net = new NetworkManager({ project: 'p' });
+    const prepared: string[] = [];
+    net.register_resolver('local', 'docker', {
+      resolve: ({ to }) => ({ address: to.location.kind === 'docker' ? (to.location.ip ?? 'unknown') : '?', port: 18080 }),
+      prepare: async ({ from, to }) => void prepared.push(`${from.name}->${to.name}`),
+    });
+    net.register_service(docker('db'));
+    net.register_service(service('api', { deps: ['db'] }));
+    net.update_location('db', { ip: '172.18.0.2' });
+    await net.prepare('api');
+    expect(prepared).toEqual(['api->db']);
+    expect(net.envFor('api')).toEqual({ DB_ADDR: '172.18.0.2', DB_PORT: '18080' });
+    expect(net.location('db')).toEqual({ kind: 'docker', network: 'harness-p', ip: '172.18.0.2' });
+  });
+
+  it('rejects an incomplete location update and unknown names', () => {
+    const net = new NetworkManager({ project: 'p' });
+    net.register_service(service('a'));
+    expect(() => net.update_location('a', { kind: 'lan' })).toThrow(/a: incomplete location/);
+    expect(() => net.resolve_service_ip('a', 'nope')).toThrow(/a: dependency "nope" is not a known service/);
+    expect(() => net.envFor('ghost')).toThrow(/unknown service "ghost"/);
+  });
+
+  it('includes local interfaces in the topology, loopback classified', () => {
+    const net = new NetworkManager({ project: 'p' });
+    const topo = net.topology();
+    const lo = topo.interfaces.find((i) => i.addresses.includes('127.0.0.1'));
+    expect(lo?.kind).toBe('loopback');
+  });
+});

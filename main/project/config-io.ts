@@ -1,0 +1,32 @@
+// The session's view of the config layer (main/config/), in one place.
+import { resolve } from 'node:path';
+import type { ConfigEdit } from '../../shared/api.js';
+import type { ConfigProblem, ProjectConfig } from '../../shared/config-types.js';
+import { HarnessError } from '../../shared/errors.js';
+import { applyEdits, createProjectFile, loadProject, saveDocument, type ConfigDocument } from '../config/index.js';
+
+export interface Loaded {
+  document: ConfigDocument;
+  config: ProjectConfig | null;
+  problems: ConfigProblem[];
+}
+
+export function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Loaded> {
+  return loadProject(path, { env });
+}
+
+export async function applyConfigEdits(document: ConfigDocument, edits: ConfigEdit[]): Promise<Loaded> {
+  if (!document.doc) throw new HarnessError('CONFIG_INVALID', `${document.file} could not be parsed, so it cannot be edited`);
+  return applyEdits(document, edits);
+}
+
+/** Saves atomically; resolves with the absolute path written. */
+export async function saveConfig(document: ConfigDocument, path: string): Promise<string> {
+  const target = resolve(path);
+  await saveDocument(document, target);
+  return target;
+}
+
+export function createConfigFile(path: string): Promise<void> {
+  return createProjectFile(resolve(path));
+}

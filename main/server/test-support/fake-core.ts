@@ -1,0 +1,54 @@
+// A dispatcher over a tiny in-memory "core" for transport tests only: the transport is what is
+// under test here; the real core is exercised by the contract suite and the e2e specs.
+import { ApiDispatcher, type ApiEventListener } from '../../api/dispatcher.js';
+import type { ProjectSnapshot } from '../../../shared/api.js';
+import type { ApiEventName, ApiEvents } from '../../../shared/events.js';
+import { HarnessError } from '../../../shared/errors.js';
+
+export interface FakeCore {
+  dispatcher: ApiDispatcher;
+  emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void;
+  calls: Array<{ method: string; params: unknown }>;
+}
+
+export function createFakeCore(): FakeCore {
+  const listeners = new Set<ApiEventListener>();
+  const calls: FakeCore['calls'] = [];
+  const snapshot = (): ProjectSnapshot => ({ file: null, project: null, dirty: false, services: [], problems: [], seq: 0 });
+  const record = <T>(method: string, result: T) => (params: unknown): T => {
+    calls.push({ method, params });
+    return result;
+  };
+  const dispatcher = new ApiDispatcher(
+    {
+      'project.snapshot': record('project.snapshot', snapshot()),
+      'project.open': () => {
+        throw new HarnessError('NOT_FOUND', 'no such file');
+      },
+      'project.create': record('project.create', snapshot()),
+      'project.reload': record('project.reload', snapshot()),
+      'project.edit': record('project.edit', snapshot()),
+      'project.save': record('project.save', { file: '/tmp/x.yaml' }),
+      'services.start': (p) => record('services.start', { started: p.services ?? [] })(p),
+      'services.stop': (p) => record('services.stop', { stopped: p.services ?? [] })(p),
+      'services.restart': (p) => record('services.restart', { restarted: p.services })(p),
+      'logs.history': record('logs.history', []),
+      'network.topology': record('network.topology', { interfaces: [], services: [], edges: [] }),
+      'supervisor.info': record('supervisor.info', { pid: process.pid, file: null, project: null, startedAt: 0, version: 'test' }),
+      'supervisor.shutdown': record('supervisor.shutdown', null),
+    },
+    {
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    },
+  );
+  return {
+    dispatcher,
+    calls,
+    emit: (event, payload) => {
+      for (const l of listeners) l(event, payload);
+    },
+  };
+}

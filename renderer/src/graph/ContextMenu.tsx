@@ -1,0 +1,48 @@
+// Right-click menu on a node: the same controls as its buttons, plus removal.
+import { useEffect } from 'react';
+import { dependencyClosure, dependentsClosure } from '../../../shared/graph';
+import { useController } from '../actions/controller-context';
+import { useGraph, useUi } from '../stores/stores';
+
+export function ContextMenu() {
+  const menu = useUi((s) => s.contextMenu);
+  const setMenu = useUi((s) => s.setContextMenu);
+  const openLogs = useUi((s) => s.openLogs);
+  const deps = useGraph((s) => s.deps);
+  const controller = useController();
+
+  useEffect(() => {
+    if (!menu) return;
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
+      setMenu(null);
+    };
+    window.addEventListener('keydown', close);
+    window.addEventListener('blur', close);
+    return () => {
+      window.removeEventListener('keydown', close);
+      window.removeEventListener('blur', close);
+    };
+  }, [menu, setMenu]);
+
+  if (!menu) return null;
+  const name = menu.service;
+  const withDeps = dependencyClosure(name, deps).filter((n) => n !== name);
+  const dependents = dependentsClosure(name, deps);
+  const item = (label: string, testid: string, run: () => void) => (
+    <button type="button" role="menuitem" data-testid={`menu-${testid}`} onClick={() => { setMenu(null); run(); }}>
+      {label}
+    </button>
+  );
+  return (
+    <div className="context-menu" role="menu" style={{ left: menu.x, top: menu.y }} data-testid="context-menu">
+      <div className="context-menu-title">{name}</div>
+      {item(withDeps.length ? `Start with dependencies (${withDeps.join(', ')})` : 'Start', 'start', () => void controller.start([name]))}
+      {item(dependents.length ? `Stop (and dependents: ${dependents.join(', ')})` : 'Stop', 'stop', () => void controller.stop([name]))}
+      {item('Restart', 'restart', () => void controller.restart([name]))}
+      {item('Open logs', 'logs', () => openLogs(name))}
+      <hr />
+      {item('Remove service', 'remove', () => void controller.edit([{ op: 'removeService', name }]))}
+    </div>
+  );
+}

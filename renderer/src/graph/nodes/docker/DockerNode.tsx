@@ -1,0 +1,15 @@
+import type { NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { ServiceCard } from '../shared/ServiceCard';
+import { KindIcon } from '../shared/KindIcon';
+import type { DockerNodeType } from './types';
+
+function DockerNodeImpl({ data, selected }: NodeProps<DockerNodeType>) {
+  return (
+    <ServiceCard summary={data.summary} icon={<KindIcon type="Docker" />} kindLabel="Docker" selected={!!selected}>
+      <span className="image-ref">image {data.summary.detail}</span>
+    </ServiceCard>
+  );
+}
+
+export const DockerNode = memo(DockerNodeImpl);

@@ -1,0 +1,7 @@
+import type { Node } from '@xyflow/react';
+import type { ServiceNodeSummary } from '../../../../../shared/graph';
+
+export interface ProcessNodeData extends Record<string, unknown> {
+  summary: ServiceNodeSummary & { type: 'Process' };
+}
+export type ProcessNodeType = Node<ProcessNodeData, 'process'>;

@@ -1,0 +1,57 @@
+// The body every node kind shares: name, kind icon, live status, and the per-node controls.
+// It subscribes to exactly one service's run state, so a status event re-renders one card.
+import { Handle, Position } from '@xyflow/react';
+import { memo, type ReactNode } from 'react';
+import type { ServiceNodeSummary } from '../../../../../shared/graph';
+import { useController } from '../../../actions/controller-context';
+import { useRun, useUi } from '../../../stores/stores';
+import { isActive, renderCounts, statusClass } from './status-style';
+
+interface Props {
+  summary: ServiceNodeSummary;
+  icon: ReactNode;
+  kindLabel: string;
+  selected: boolean;
+  /** Kind-specific extra line (image, host…). */
+  children?: ReactNode;
+}
+
+function ServiceCardImpl({ summary, icon, kindLabel, selected, children }: Props) {
+  const name = summary.name;
+  renderCounts[name] = (renderCounts[name] ?? 0) + 1;
+  const state = useRun((s) => s.states[name]);
+  const controller = useController();
+  const openLogs = useUi((s) => s.openLogs);
+  const status = state?.status ?? 'stopped';
+  const active = isActive(status);
+  const ports = state?.ports?.length ? state.ports.map(String) : summary.ports;
+  const address = state?.address;
+  return (
+    <div className={`service-node ${statusClass(status)}${selected ? ' selected' : ''}`} data-testid={`node-${name}`} data-status={status}>
+      <Handle type="target" position={Position.Left} />
+      <div className="service-node-head">
+        <span className="service-node-icon" title={kindLabel} aria-label={kindLabel}>{icon}</span>
+        <span className="service-node-name">{name}</span>
+        <span className={`status-pill ${statusClass(status)}`} data-testid={`node-status-${name}`}>{status}</span>
+      </div>
+      <div className="service-node-detail" title={summary.detail}>{children ?? summary.detail}</div>
+      <div className="service-node-facts">
+        <span title="health">{state?.health ? (state.health.ok ? '♥ ok' : `♥ ${state.health.message}`) : summary.health ? `♥ ${summary.health}` : '♥ none'}</span>
+        {(address || ports.length > 0) && <span title="address / ports">{address ? `${address}` : ''}{ports.length > 0 ? `:${ports.join(',')}` : ''}</span>}
+        <span title="restarts" data-testid={`node-restarts-${name}`}>↻{state?.restarts ?? 0}</span>
+        {state?.exitCode !== undefined && state.exitCode !== null && <span title="last exit code">exit {state.exitCode}</span>}
+        {state?.signal && <span title="last signal">{state.signal}</span>}
+      </div>
+      {state?.error && <div className="service-node-error" data-testid={`node-error-${name}`} title={state.error}>{state.error}</div>}
+      <div className="service-node-actions nodrag nopan">
+        <button type="button" className="nodrag nokey" data-testid={`node-start-${name}`} disabled={active} title="Start (with dependencies)" onClick={() => void controller.start([name])}>▶</button>
+        <button type="button" className="nodrag nokey" data-testid={`node-stop-${name}`} disabled={!active} title="Stop (and dependents)" onClick={() => void controller.stop([name])}>■</button>
+        <button type="button" className="nodrag nokey" data-testid={`node-restart-${name}`} title="Restart" onClick={() => void controller.restart([name])}>↻</button>
+        <button type="button" className="nodrag nokey logs-button" data-testid={`node-logs-${name}`} title="Open logs" onClick={() => openLogs(name)}>logs</button>
+      </div>
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+}
+
+export const ServiceCard = memo(ServiceCardImpl);

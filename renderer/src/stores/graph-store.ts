@@ -1,0 +1,63 @@
+// Graph domain: the nodes and edges React Flow draws, plus the document they come from (file,
+// dirty flag, problems). Changes only when the config changes or the user drags, never on
+// status events: those live in the run store so a status change re-renders one node.
+import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from '@xyflow/react';
+import { createStore } from 'zustand/vanilla';
+import type { ConfigProblem } from '../../../shared/config-types';
+import type { GraphModel, NodeKind, ServiceNodeSummary } from '../../../shared/graph';
+
+export interface ServiceNodeData extends Record<string, unknown> {
+  summary: ServiceNodeSummary;
+}
+
+export type ServiceNode = Node<ServiceNodeData, NodeKind>;
+
+export interface GraphState {
+  file: string | null;
+  project: string | null;
+  dirty: boolean;
+  problems: ConfigProblem[];
+  nodes: ServiceNode[];
+  edges: Edge[];
+  /** Service name -> dependencies, for closures and connect validation. */
+  deps: Map<string, string[]>;
+  setModel(meta: { file: string | null; project: string | null; dirty: boolean; problems: ConfigProblem[] }, model: GraphModel, positions: Map<string, { x: number; y: number }>): void;
+  setPositions(positions: Map<string, { x: number; y: number }>): void;
+  applyNodeChanges(changes: NodeChange<ServiceNode>[]): void;
+  applyEdgeChanges(changes: EdgeChange[]): void;
+}
+
+export type GraphStore = ReturnType<typeof createGraphStore>;
+
+export function createGraphStore() {
+  return createStore<GraphState>()((set, get) => ({
+    file: null,
+    project: null,
+    dirty: false,
+    problems: [],
+    nodes: [],
+    edges: [],
+    deps: new Map(),
+    setModel(meta, model, positions) {
+      const previous = new Map(get().nodes.map((n) => [n.id, n]));
+      const nodes = model.nodes.map<ServiceNode>((m) => {
+        const old = previous.get(m.id);
+        const position = m.position ?? positions.get(m.id) ?? old?.position ?? { x: 0, y: 0 };
+        // Keep the same object when nothing changed, so memoised nodes do not re-render.
+        if (old && old.type === m.kind && old.position.x === position.x && old.position.y === position.y && JSON.stringify(old.data.summary) === JSON.stringify(m.summary)) return old;
+        return { id: m.id, type: m.kind, position, data: { summary: m.summary }, selected: old?.selected };
+      });
+      const edges = model.edges.map<Edge>((e) => ({ id: e.id, source: e.source, target: e.target, type: 'default' }));
+      set({ ...meta, nodes, edges, deps: new Map(model.nodes.map((n) => [n.id, n.summary.dependencies])) });
+    },
+    setPositions(positions) {
+      set({ nodes: get().nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)) });
+    },
+    applyNodeChanges(changes) {
+      set({ nodes: applyNodeChanges(changes, get().nodes) });
+    },
+    applyEdgeChanges(changes) {
+      set({ edges: applyEdgeChanges(changes, get().edges) });
+    },
+  }));
+}

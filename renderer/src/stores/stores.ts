@@ -1,0 +1,39 @@
+// One bundle of fresh stores per app (and per test), handed down through context.
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import { createConnectionStore, type ConnectionState } from './connection-store';
+import { createGraphStore, type GraphState } from './graph-store';
+import { createRunStore, type RunState } from './run-store';
+import { createUiStore, type UiState } from './ui-store';
+
+export interface Stores {
+  graph: ReturnType<typeof createGraphStore>;
+  run: ReturnType<typeof createRunStore>;
+  ui: ReturnType<typeof createUiStore>;
+  connection: ReturnType<typeof createConnectionStore>;
+}
+
+export function createStores(): Stores {
+  return { graph: createGraphStore(), run: createRunStore(), ui: createUiStore(), connection: createConnectionStore() };
+}
+
+export const StoresContext = createContext<Stores | null>(null);
+
+function useStores(): Stores {
+  const stores = useContext(StoresContext);
+  if (!stores) throw new Error('StoresContext missing');
+  return stores;
+}
+
+export function useGraph<T>(selector: (s: GraphState) => T): T {
+  return useStore(useStores().graph, selector);
+}
+export function useRun<T>(selector: (s: RunState) => T): T {
+  return useStore(useStores().run, selector);
+}
+export function useUi<T>(selector: (s: UiState) => T): T {
+  return useStore(useStores().ui, selector);
+}
+export function useConnection<T>(selector: (s: ConnectionState) => T): T {
+  return useStore(useStores().connection, selector);
+}

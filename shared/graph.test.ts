@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceConfig, ServiceTarget } from './config-types.js';
+import {
+  addServiceEdits,
+  configToGraph,
+  connectEdits,
+  dependencyClosure,
+  dependencyMap,
+  dependentsClosure,
+  disconnectEdits,
+  moveEdits,
+  uniqueServiceName,
+} from './graph.js';
+import { API_PARAM_SCHEMAS } from './api.js';
+import { checkPayload } from './payload-schema.js';
+
+function svc(name: string, dependencies: string[] = [], extra: Partial<ServiceConfig> = {}): ServiceConfig {
+  const target: ServiceTarget = { type: 'Process', binary: 'node', args: ['x.js'], env: {}, working_dir: '/tmp', ports: [17100] };
+  return {
+    name,
+    target,
+    dependencies,
+    restart: { policy: 'no', max_retries: 0, backoff_ms: 0, max_backoff_ms: 0 },
+    stop_signal: 'SIGTERM',
+    stop_grace_period_ms: 1000,
+    ...extra,
+  };
+}
+
+describe('configToGraph', () => {
+  it('makes one node per service and an edge from each dependency to its dependent', () => {
+    const g = configToGraph([svc('store'), svc('api', ['store']), svc('web', ['api', 'store'])]);
+    expect(g.nodes.map((n) => n.id)).toEqual(['store', 'api', 'web']);
+    expect(g.edges.map((e) => e.id).sort()).toEqual(['api->web', 'store->api', 'store->web']);
+    expect(g.nodes[0]).toMatchObject({ kind: 'process', summary: { detail: 'node x.js', ports: ['17100'] } });
+  });
+
+  it('skips unknown and duplicate dependencies instead of drawing dangling edges', () => {
+    const g = configToGraph([svc('api', ['ghost', 'store', 'store']), svc('store')]);
+    expect(g.edges).toEqual([{ id: 'store->api', source: 'store', target: 'api' }]);
+  });
+
+  it('keeps saved positions and asks for layout only when one is missing', () => {
+    const placed = svc('a', [], { ui: { position: { x: 10, y: 20 } } });
+    expect(configToGraph([placed]).needsLayout).toBe(false);
+    expect(configToGraph([placed]).nodes[0].position).toEqual({ x: 10, y: 20 });
+    expect(configToGraph([placed, svc('b')]).needsLayout).toBe(true);
+  });
+
+  it('maps every target type to its node kind and summary', () => {
+    const docker: ServiceConfig = { ...svc('db'), target: { type: 'Docker', image: 'postgres:16', env: {}, ports: ['5432:5432'], volumes: [] } };
+    const lan: ServiceConfig = { ...svc('edge'), target: { type: 'RemoteLan', host: 'pi', user: 'u', binary: 'srv', args: [], env: {}, ssh_port: 22, ports: [] } };
+    const wg: ServiceConfig = { ...svc('far'), target: { type: 'Wireguard', host: '10.0.0.2', user: 'u', package: '/p/app.tar.gz', env: {}, ssh_port: 22, ports: [] } };
+    const g = configToGraph([docker, lan, wg]);
+    expect(g.nodes.map((n) => [n.kind, n.summary.detail])).toEqual([
+      ['docker', 'postgres:16'],
+      ['remote-lan', 'u@pi: srv'],
+      ['wireguard', 'u@10.0.0.2: app.tar.gz'],
+    ]);
+  });
+});
+
+describe('dependency closures', () => {
+  const deps = dependencyMap([svc('store'), svc('api', ['store']), svc('web', ['api']), svc('worker', ['api']), svc('lone')]);
+  it('start with dependencies includes the transitive dependencies', () => {
+    expect(dependencyClosure('web', deps).sort()).toEqual(['api', 'store', 'web']);
+  });
+  it('dependents are found transitively', () => {
+    expect(dependentsClosure('store', deps).sort()).toEqual(['api', 'web', 'worker']);
+    expect(dependentsClosure('lone', deps)).toEqual([]);
+  });
+});
+
+describe('edits from graph gestures', () => {
+  const deps = dependencyMap([svc('store'), svc('api', ['store']), svc('web', ['api'])]);
+
+  it('connecting source to target adds a dependency of target on source', () => {
+    expect(connectEdits('store', 'web', deps)).toEqual({ ok: true, edits: [{ op: 'addDependency', service: 'web', dependency: 'store' }] });
+  });
+
+  it('refuses self loops, duplicates, unknown services and cycles with a reason', () => {
+    expect(connectEdits('api', 'api', deps)).toMatchObject({ ok: false, reason: expect.stringContaining('itself') });
+    expect(connectEdits('store', 'api', deps)).toMatchObject({ ok: false, reason: expect.stringContaining('already') });
+    expect(connectEdits('ghost', 'api', deps)).toMatchObject({ ok: false, reason: expect.stringContaining('ghost') });
+    expect(connectEdits('web', 'store', deps)).toMatchObject({ ok: false, reason: expect.stringContaining('cycle') });
+  });
+
+  it('disconnecting and moving produce the matching edits, positions rounded', () => {
+    expect(disconnectEdits({ source: 'store', target: 'api' })).toEqual([{ op: 'removeDependency', service: 'api', dependency: 'store' }]);
+    expect(moveEdits([{ id: 'api', position: { x: 10.6, y: -3.2 } }])).toEqual([{ op: 'setPosition', service: 'api', x: 11, y: -3 }]);
+  });
+
+  it('adding from the palette picks a free name and yields edits the API accepts', () => {
+    const { name, edits } = addServiceEdits('Docker', ['docker', 'docker-2'], { x: 5, y: 6 });
+    expect(name).toBe('docker-3');
+    expect(checkPayload(API_PARAM_SCHEMAS['project.edit'], { edits })).toEqual([]);
+    expect(edits[1]).toEqual({ op: 'setPosition', service: 'docker-3', x: 5, y: 6 });
+    for (const type of ['Process', 'RemoteLan', 'Wireguard'] as const) {
+      expect(checkPayload(API_PARAM_SCHEMAS['project.edit'], { edits: addServiceEdits(type, [], { x: 0, y: 0 }).edits })).toEqual([]);
+    }
+  });
+
+  it('uniqueServiceName makes valid names from anything', () => {
+    expect(uniqueServiceName('9 bad name!', [])).toBe('bad-name-');
+    expect(uniqueServiceName('***', [])).toBe('service');
+    expect(uniqueServiceName('api', ['api'])).toBe('api-2');
+  });
+});
