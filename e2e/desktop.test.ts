@@ -36,7 +36,7 @@ function demoSpecs(name: string, skip: string, launch: () => Promise<Target>): v
     it('opens the demo: one node per service, dependency edges, all stopped', async () => {
       await t.page.locator('.service-node').first().waitFor({ timeout: 30_000 });
       expect(await t.app.nodeNames()).toEqual(DEMO);
-      expect(await t.page.locator('.react-flow__edge').count()).toBe(4);
+      expect(await t.page.locator('.react-flow__edge').count()).toBe(3);
       for (const n of DEMO) expect(['stopped', 'exited']).toContain(await t.app.node(n).status());
       await t.app.screenshot(`${name}-graph-stopped`);
     }, SLOW);

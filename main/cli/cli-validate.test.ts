@@ -11,11 +11,13 @@ services:
     dependencies: [a]
 `;
 
-// Line 4 misspells a field; line 7 names an unknown dependency.
+// Line 6 misspells a field; line 9 names an unknown dependency.
 const BAD = `services:
   - name: a
     target:
-      typ: Process
+      type: Process
+      binary: node
+      argz: []
   - name: b
     target: { type: Process, binary: node }
     dependencies: [zz]
@@ -44,8 +46,8 @@ describe('harness validate', () => {
     const r = await bad.run(['validate']);
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.some((l) => /^services\.yaml:4:7: error: .*typ.*did you mean "type"/.test(l))).toBe(true);
-    expect(lines.some((l) => /^services\.yaml:7:\d+: error: .*zz/.test(l))).toBe(true);
+    expect(lines.some((l) => /^services\.yaml:6:7: error: .*argz.*did you mean "args"/.test(l))).toBe(true);
+    expect(lines.some((l) => /^services\.yaml:9:20: error: .*unknown dependency "zz"/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/services\.yaml: \d+ error\(s\)/);
   });
 
@@ -53,7 +55,7 @@ describe('harness validate', () => {
     const before = await runCli(['-f', bad.file, 'validate'], { cwd: ROOT, env: bad.env });
     const after = await runCli(['validate', '-f', good.file], { cwd: ROOT, env: good.env });
     expect(before.code).toBe(1);
-    expect(before.stdout).toContain(`${bad.file}:4:7:`);
+    expect(before.stdout).toContain(`${bad.file}:6:7:`);
     expect(after.code).toBe(0);
   });
 

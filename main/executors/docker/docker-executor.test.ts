@@ -118,13 +118,19 @@ describe.skipIf(skip !== null)(`DockerExecutor on a real engine${skip ? ` (skipp
     expect(ctx.text('system')).toContain('config changed');
     expect((await engine.docker.getContainer(recreated.id).inspect()).Config.Env).toContain('MODE=b');
 
+    // A container that stopped behind Harness's back (crash, `docker stop`) is replaced.
+    await engine.docker.getContainer(recreated.id).kill({ signal: 'SIGTERM' });
+    await engine.docker.getContainer(recreated.id).wait();
     const exec = new DockerExecutor({ engine });
-    const exit = await exec.stop(changed, recreated, { signal: 'SIGTERM', graceMs: 5000 });
-    expect(exit).toMatchObject({ code: 0 });
-    const afterStop = await exec.start(changed, recordingContext(projectOf(project, [changed])));
+    const ctx2 = recordingContext(projectOf(project, [changed]));
+    const afterStop = await exec.start(changed, ctx2);
     expect(afterStop.adopted).toBe(false);
     expect(afterStop.id).not.toBe(recreated.id);
-    await exec.stop(changed, afterStop, { signal: 'SIGTERM', graceMs: 5000 });
+    expect(ctx2.text('system')).toContain('container was exited');
+    const exit = await exec.stop(changed, afterStop, { signal: 'SIGTERM', graceMs: 5000 });
+    expect(exit).toMatchObject({ code: 0 });
+    // Stop removes the container: its output is in Harness's logs, its exit code recorded.
+    await expect(engine.docker.getContainer(afterStop.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
   }, 60_000);
 
   it('stops with the configured signal and SIGKILLs after the grace period, recording the exit code', async () => {

@@ -42,6 +42,8 @@ export interface LiveContainer {
   published: PublishedPort[];
   /** Ends log following and the exit wait when the executor lets go of the container. */
   release: AbortController;
+  /** Settles when the log follower has delivered everything (the container stopped). */
+  logsDone: Promise<void>;
 }
 
 export interface DockerExecutorOptions {
@@ -51,6 +53,9 @@ export interface DockerExecutorOptions {
    * wire it to the LogStore. Without it their output is only followed once `start` adopts them. */
   recoveredLog?: (service: string, stream: LogStream, chunk: string | Buffer) => void;
 }
+
+/** How long a stop waits for the last log lines before removing the container. */
+const LOG_DRAIN_MS = 1000;
 
 /** How long to wait for the engine to report the exit after SIGKILL before giving up. */
 const KILL_WAIT_MS = 10_000;
@@ -178,6 +183,7 @@ export class DockerExecutor implements ServiceExecutor {
       ip: netInfo?.IPAddress ?? '',
       published: publishedPorts(info.NetworkSettings.Ports as Parameters<typeof publishedPorts>[0]),
       release: new AbortController(),
+      logsDone: Promise.resolve(),
     };
     this.live.get(info.Id)?.release.abort();
     this.live.set(info.Id, live);
@@ -186,7 +192,7 @@ export class DockerExecutor implements ServiceExecutor {
     // History since this run of the container started (for an adopted one: what it printed while
     // no supervisor was watching), then live output.
     const since = adopted ? Math.floor(Date.parse(info.State.StartedAt) / 1000) : 0;
-    void followLogs(container, { tty: live.tty, since, signal: live.release.signal }, (s, chunk) => sink.log(s, chunk));
+    live.logsDone = followLogs(container, { tty: live.tty, since, signal: live.release.signal }, (s, chunk) => sink.log(s, chunk));
     const exited = this.waitExit(container, live.release.signal);
     return { id: info.Id, pid: info.State.Pid || undefined, address: live.ip || undefined, exited, adopted };
   }
@@ -224,8 +230,16 @@ export class DockerExecutor implements ServiceExecutor {
       info = await Promise.race([instance.exited, delay(KILL_WAIT_MS)]);
       if (info === timeout) return { code: null, signal: null, error: `container did not stop within ${KILL_WAIT_MS} ms of SIGKILL` };
     }
-    // Let the log follower deliver the last lines; it ends by itself when the container stops.
-    setTimeout(() => this.release(instance.id), 2000).unref();
+    // A stopped container is removed (its output is in Harness's logs, its exit code recorded;
+    // named volumes stay): the next start would replace it anyway, and `down` then has only the
+    // network left to remove. The log follower first gets to deliver the last lines.
+    const live = this.live.get(instance.id);
+    if (live) await Promise.race([live.logsDone, delay(LOG_DRAIN_MS)]);
+    this.release(instance.id);
+    await container.remove({ force: true, v: true }).catch((err: unknown) => {
+      const code = statusCode(err);
+      if (code !== 404 && code !== 409) throw new HarnessError('INTERNAL', `service "${service.name}": removing container failed: ${errorText(err)}`);
+    });
     return info;
   }
 
@@ -260,6 +274,7 @@ export class DockerExecutor implements ServiceExecutor {
         ip: Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress ?? '',
         published: publishedPorts(info.NetworkSettings.Ports as Parameters<typeof publishedPorts>[0]),
         release: new AbortController(),
+        logsDone: Promise.resolve(),
       };
     }
     return probeContainer(

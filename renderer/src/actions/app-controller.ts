@@ -71,22 +71,37 @@ export class AppController {
   async applySnapshot(snap: ProjectSnapshot): Promise<void> {
     const { graph, run, connection } = this.stores;
     const model = configToGraph(snap.services.map((s) => s.config));
-    let positions = new Map<string, { x: number; y: number }>();
-    if (model.needsLayout && model.nodes.length > 0) {
-      try {
-        const result = await layoutGraph(model.nodes.map((n) => n.id), model.edges);
-        positions = result.positions;
-        this.lastLayoutMs = result.ms;
-      } catch (err) {
-        // Without a layout the nodes still show, stacked in a grid.
-        model.nodes.forEach((n, i) => positions.set(n.id, { x: (i % 6) * 290, y: Math.floor(i / 6) * 170 }));
-        this.report(err);
-      }
-    }
+    // Nodes without saved positions first appear in a grid (first render never waits for the
+    // layout); the elk layout, computed in a worker, then moves them.
+    const positions = new Map<string, { x: number; y: number }>();
+    const missing = model.nodes.filter((n) => n.position === null && !graph.getState().nodes.some((o) => o.id === n.id));
+    missing.forEach((n, i) => positions.set(n.id, { x: (i % 8) * 290, y: Math.floor(i / 8) * 170 }));
+    if (missing.length > 0) void this.autoLayout(model);
     graph.getState().setModel({ file: snap.file, project: snap.project, dirty: snap.dirty, problems: snap.problems }, model, positions);
     run.getState().reset(snap.services.map((s) => s.state), snap.seq);
     this.terminals.setServices(snap.services.map((s) => s.config.name));
     connection.getState().markSynced();
+  }
+
+  private async autoLayout(model: ReturnType<typeof configToGraph>): Promise<void> {
+    try {
+      const result = await layoutGraph(model.nodes.map((n) => n.id), model.edges);
+      this.lastLayoutMs = result.ms;
+      // Saved positions win; the layout only places the others.
+      const saved = new Set(model.nodes.filter((n) => n.position !== null).map((n) => n.id));
+      for (const id of saved) result.positions.delete(id);
+      this.stores.graph.getState().setPositions(result.positions);
+      this.layoutListeners.forEach((l) => l());
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  private readonly layoutListeners = new Set<() => void>();
+  /** The graph view refits when a layout lands. */
+  onLayout(listener: () => void): () => void {
+    this.layoutListeners.add(listener);
+    return () => this.layoutListeners.delete(listener);
   }
 
   /** After a reconnect: state and logs both come again from the core. */

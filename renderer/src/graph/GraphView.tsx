@@ -11,7 +11,7 @@ import {
   type NodeChange,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { useCallback, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
 import { addServiceEdits, connectEdits, disconnectEdits, moveEdits } from '../../../shared/graph';
 import { useController } from '../actions/controller-context';
@@ -29,6 +29,10 @@ export function GraphView() {
   const setContextMenu = useUi((s) => s.setContextMenu);
   const openLogs = useUi((s) => s.openLogs);
   const theme = useUi((s) => s.theme);
+
+  // Refit when an auto-layout lands; at low zoom, hide node details (cheaper to paint).
+  useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView({ padding: 0.1 }))), [controller, fitView]);
+  const [zoomedOut, setZoomedOut] = useState(false);
 
   const onNodesChange = useCallback((changes: NodeChange<ServiceNode>[]) => graph.getState().applyNodeChanges(changes), [graph]);
 
@@ -96,7 +100,7 @@ export function GraphView() {
   );
 
   return (
-    <div className="graph-view" data-testid="graph-view" onKeyDown={onKeyDown} tabIndex={0} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+    <div className={`graph-view${zoomedOut ? ' zoomed-out' : ''}`} data-testid="graph-view" onKeyDown={onKeyDown} tabIndex={0} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <ReactFlow<ServiceNode, Edge>
         nodes={nodes}
         edges={edges}
@@ -112,6 +116,7 @@ export function GraphView() {
         fitView
         minZoom={0.05}
         onlyRenderVisibleElements
+        onMove={(_e, vp) => setZoomedOut(vp.zoom < 0.45)}
         deleteKeyCode={['Delete', 'Backspace']}
         proOptions={{ hideAttribution: true }}
       >

@@ -21,7 +21,9 @@ export async function dockerSkipReason(): Promise<string | null> {
     // As root (CI, or a dev box where scripts/setup-docker.sh could have started it) a missing
     // engine is a failure, never a silent skip.
     if (process.getuid?.() === 0) {
-      throw new Error(`Docker engine not reachable although running as root (${(err as Error).message}); run scripts/setup-docker.sh`);
+      throw new Error(`Docker engine not reachable although running as root (${(err as Error).message}); run scripts/setup-docker.sh`, {
+        cause: err,
+      });
     }
     return `no Docker engine reachable (${(err as Error).message}); run scripts/setup-docker.sh as root`;
   }

@@ -27,7 +27,11 @@ export async function layoutGraph(nodeIds: string[], edges: Array<{ id: string; 
       'elk.direction': 'RIGHT',
       'elk.layered.spacing.nodeNodeBetweenLayers': '90',
       'elk.spacing.nodeNode': '36',
-      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+      // Fast settings: a thousand nodes lay out in a few seconds on a slow machine instead of ten.
+      'elk.layered.nodePlacement.strategy': 'LINEAR_SEGMENTS',
+      'elk.layered.thoroughness': '1',
+      'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
+      'elk.separateConnectedComponents': 'false',
     },
     children: nodeIds.map((id) => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT })),
     edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),

@@ -1,0 +1,121 @@
+// Shared pieces of the UI benches: build check, a synthetic core served by the real server, and
+// headless Chromium with software rendering.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CHROMIUM = process.env.HARNESS_CHROMIUM ?? '/usr/bin/chromium';
+
+export async function loadBuilt() {
+  const need = ['dist/main/server/harness-server.js', 'dist/main/api/dispatcher.js', 'dist/renderer/index.html'];
+  const missing = need.filter((p) => !existsSync(join(ROOT, p)));
+  if (missing.length) throw new Error(`bench: build first (npm run build): missing ${missing.join(', ')}`);
+  const { startHarnessServer } = await import(join(ROOT, 'dist/main/server/harness-server.js'));
+  const { ApiDispatcher } = await import(join(ROOT, 'dist/main/api/dispatcher.js'));
+  const { chromium } = await import('playwright-core');
+  return { startHarnessServer, ApiDispatcher, chromium };
+}
+
+export function processService(name, deps) {
+  return {
+    config: {
+      name,
+      target: { type: 'Process', binary: 'node', args: [`${name}.js`], env: {}, working_dir: '/tmp', ports: [] },
+      dependencies: deps,
+      restart: { policy: 'no', max_retries: 0, backoff_ms: 0, max_backoff_ms: 0 },
+      stop_signal: 'SIGTERM',
+      stop_grace_period_ms: 1000,
+    },
+    state: { name, type: 'Process', status: 'stopped', restarts: 0, updatedAt: Date.now() },
+  };
+}
+
+/** A dispatcher over synthetic services: what the renderer sees is the real contract. */
+export function syntheticCore(ApiDispatcher, services, history = () => []) {
+  const listeners = new Set();
+  const snapshot = () => ({ file: '/bench/services.yaml', project: 'bench', dirty: false, services, problems: [], seq: core.seq });
+  const none = () => {
+    throw new Error('not supported by the bench core');
+  };
+  const core = {
+    seq: 0,
+    emit(event, payload) {
+      for (const l of listeners) l(event, payload);
+    },
+    dispatcher: new ApiDispatcher(
+      {
+        'project.snapshot': snapshot,
+        'project.open': none,
+        'project.create': none,
+        'project.reload': snapshot,
+        'project.edit': snapshot,
+        'project.save': none,
+        'services.start': () => ({ started: [] }),
+        'services.stop': () => ({ stopped: [] }),
+        'services.restart': () => ({ restarted: [] }),
+        'logs.history': ({ service, limit }) => history(service, limit),
+        'network.topology': () => ({ interfaces: [], services: [], edges: [] }),
+        'supervisor.info': () => ({ pid: process.pid, file: null, project: 'bench', startedAt: Date.now(), version: 'bench' }),
+        'supervisor.shutdown': () => null,
+      },
+      { subscribe: (l) => (listeners.add(l), () => listeners.delete(l)) },
+    ),
+  };
+  return core;
+}
+
+export async function launchBrowser(chromium, viewport = { width: 1600, height: 1000 }) {
+  const profile = await mkdtemp(join(tmpdir(), 'harness-bench-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport,
+    // Software rendering, as the issue asks: no GPU, SwiftShader for WebGL.
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
+  });
+  return { context, close: async () => { await context.close().catch(() => {}); await rm(profile, { recursive: true, force: true }); } };
+}
+
+export async function rendererInfo(page) {
+  return page.evaluate(() => {
+    const gl = document.createElement('canvas').getContext('webgl');
+    if (!gl) return 'no WebGL (DOM/Canvas2D only)';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return ext ? `${gl.getParameter(ext.UNMASKED_VENDOR_WEBGL)} / ${gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)}` : String(gl.getParameter(gl.RENDERER));
+  });
+}
+
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+export function printTable(title, rows) {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\n${title}`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
+}
+
+/** In-page frame recorder: resolves with frame deltas (ms) over `ms`. */
+export function recordFrames(page, ms) {
+  return page.evaluate(
+    (duration) =>
+      new Promise((resolve) => {
+        const deltas = [];
+        let last = performance.now();
+        const end = last + duration;
+        const tick = (t) => {
+          deltas.push(t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(tick);
+          else resolve(deltas);
+        };
+        requestAnimationFrame(tick);
+      }),
+    ms,
+  );
+}

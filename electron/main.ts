@@ -1,0 +1,127 @@
+// Electron main entry. Thin: hardening, window, menus and the IPC adapter. The core (the project's
+// supervisor: ProjectSession, executors, the Unix socket `harness ps/logs/down` attach to) runs in
+// this main process through the same ApiDispatcher as every other transport. Why not a
+// utilityProcess: the core is I/O-bound (child processes, sockets, Docker API), logs are coalesced
+// every 5 ms with ack-based flow control, so the main process stays responsive; a utilityProcess
+// would add a second message hop for every log batch. The dispatcher boundary keeps that move cheap
+// if profiling ever says otherwise (docs/desktop.md).
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow } from 'electron';
+import { startSupervisor, type Supervisor } from '../main/supervisor/supervisor.js';
+import { APP_URL, handleAppProtocol, registerAppScheme } from './app-protocol.js';
+import { installMenu, openFile, type MenuContext } from './app-menu.js';
+import { hardenContents, hardenSession } from './hardening.js';
+import { createIpcAdapter, type IpcAdapter } from './ipc-adapter.js';
+import { addRecent } from './recent-files.js';
+import { loadWindowState, trackWindowState } from './window-state.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/electron → package root. */
+const root = resolve(here, '..', '..');
+const rendererDir = join(root, 'dist', 'renderer');
+const preload = join(here, 'preload.cjs');
+const demo = join(root, 'examples', 'demo', 'services.yaml');
+
+if (process.env.HARNESS_USER_DATA) app.setPath('userData', process.env.HARNESS_USER_DATA);
+
+/** The services.yaml given on the command line (`electron . path/to/services.yaml`), if any. */
+function fileFromArgv(argv: string[]): string | null {
+  const candidate = argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-') && /\.ya?ml$/i.test(a));
+  return candidate ? resolve(candidate) : null;
+}
+
+registerAppScheme();
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let win: BrowserWindow | null = null;
+  let supervisor: Supervisor | null = null;
+  let ipc: IpcAdapter | null = null;
+  let menu: MenuContext | null = null;
+
+  app.on('second-instance', (_e, argv) => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+    const file = fileFromArgv(argv);
+    if (file && menu) void openFile(menu, file);
+  });
+
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents));
+
+  const createWindow = (): void => {
+    const userData = app.getPath('userData');
+    const state = loadWindowState(userData);
+    win = new BrowserWindow({
+      ...state.bounds,
+      minWidth: 800,
+      minHeight: 500,
+      show: false,
+      backgroundColor: '#0d1117',
+      title: 'Harness',
+      webPreferences: {
+        preload,
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        webSecurity: true,
+        webviewTag: false,
+        allowRunningInsecureContent: false,
+        spellcheck: false,
+      },
+    });
+    if (state.maximized) win.maximize();
+    trackWindowState(win, userData);
+    ipc!.attach(win.webContents);
+    win.once('ready-to-show', () => win?.show());
+    win.on('closed', () => (win = null));
+    void win.loadURL(APP_URL);
+  };
+
+  app.whenReady().then(async () => {
+    hardenSession();
+    handleAppProtocol(rendererDir, existsSync(demo) ? demo : null);
+    const file = fileFromArgv(process.argv);
+    supervisor = await startSupervisor({
+      file,
+      command: 'Harness desktop',
+      onShutdownRequest: () => app.quit(),
+    }).catch(async (err: Error) => {
+      // e.g. another supervisor already owns the project: start empty and say why.
+      const { dialog } = await import('electron');
+      dialog.showErrorBox('Harness', err.message);
+      return startSupervisor({ file: null, command: 'Harness desktop', onShutdownRequest: () => app.quit() });
+    });
+    if (file) addRecent(app.getPath('userData'), file);
+    ipc = createIpcAdapter(supervisor.dispatcher);
+    menu = { dispatcher: supervisor.dispatcher, window: () => win, userData: app.getPath('userData') };
+    installMenu(menu);
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+  }).catch((err: Error) => {
+    console.error(`harness: ${err.message}`);
+    app.exit(1);
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Stop every service before quitting: no orphans, whichever way the app ends.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !supervisor) return;
+    event.preventDefault();
+    quitting = true;
+    ipc?.dispose();
+    void supervisor.close().finally(() => app.exit(0));
+  });
+}
