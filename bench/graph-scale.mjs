@@ -29,7 +29,10 @@ export async function runGraphScale({ services = 1000, edgesPerService = 1.5, ch
     await page.goto(server.url);
     await page.locator('.service-node').first().waitFor({ timeout: 120_000 });
     const firstRenderMs = Date.now() - t0;
+    // The layout runs in its worker after the first render; wait for it to land.
+    await page.waitForFunction(() => window.__harness.controller.lastLayoutMs > 0, null, { timeout: 180_000 });
     const layoutMs = await page.evaluate(() => window.__harness.controller.lastLayoutMs);
+    await page.waitForTimeout(500);
     const rendered = await page.locator('.service-node').count();
     const renderer = await rendererInfo(page);
 
@@ -91,7 +94,7 @@ export async function runGraphScale({ services = 1000, edgesPerService = 1.5, ch
         ['renderer', result.renderer],
         ['services / edges', `${services} / ${edges}`],
         ['nodes rendered (visible)', String(rendered)],
-        ['time to first render', `${firstRenderMs} ms (target < 1000 ms) — includes page load and layout`],
+        ['time to first render', `${firstRenderMs} ms (target < 1000 ms): page load + snapshot + mounting the nodes; layout runs after`],
         ['elk layout (worker)', `${result.layoutMs} ms`],
         ['p95 frame, panning', `${result.panP95Ms} ms over ${panFrames.length} frames (target < 33 ms)`],
         ['p95 frame, 10% nodes at 10 Hz', `${result.churnP95Ms} ms (target < 33 ms)`],

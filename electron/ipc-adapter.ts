@@ -35,7 +35,7 @@ export function createIpcAdapter(dispatcher: ApiDispatcher): IpcAdapter {
 
   ipcMain.handle(IPC_INVOKE, async (event, method: unknown, params: unknown) => {
     if (!senderAllowed(event, trusted)) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'sender not allowed' } };
-    let size = 0;
+    let size: number;
     try {
       size = JSON.stringify(params ?? null)?.length ?? 0;
     } catch {

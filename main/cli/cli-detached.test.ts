@@ -35,7 +35,7 @@ describe('harness up -d, ps, logs, down', () => {
   beforeAll(() => ensureBuilt(), 200_000);
   afterEach(async () => {
     for (const p of projects.splice(0)) await p.cleanup();
-  });
+  }, 120_000);
 
   it('runs the demo in the background until healthy; ps, logs, a refused second up, and down leave nothing', async () => {
     const ports = { DEMO_STORE_PORT: String(await freePort()), DEMO_API_PORT: String(await freePort()), DEMO_WEB_PORT: String(await freePort()) };

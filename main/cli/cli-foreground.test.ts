@@ -7,7 +7,7 @@ import { ensureBuilt, freePort, makeProject, survivors, type Project } from './t
 const projects: Project[] = [];
 afterEach(async () => {
   for (const p of projects.splice(0)) await p.cleanup();
-});
+}, 120_000);
 
 const listener = (port: number): string => `["-e", "require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('listening on ${port}'))"]`;
 
@@ -61,7 +61,7 @@ services:
     const p = await makeProject(`
 services:
   - name: stubborn
-    target: { type: Process, binary: sh, args: ["-c", "trap '' TERM; echo ready; while true; do sleep 0.2; done"] }
+    target: { type: Process, binary: sh, args: ["-c", "trap '' TERM; sleep 0.5; echo ready; while true; do sleep 0.2; done"] }
     health_check: { type: log, pattern: ready }
     stop_grace_period: 60s
 `);

@@ -52,6 +52,7 @@ export class ProjectSession {
   private current: OpenFile | null = null;
   private readonly listeners = new Set<SessionListener>();
   private seq = 0;
+  private closing = false;
   /** Serialises open/close/reload so two API calls cannot interleave a project switch. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -178,6 +179,7 @@ export class ProjectSession {
 
   /** Resolves when every requested service is ready or failed. */
   async start(names?: string[]): Promise<StartReport> {
+    if (this.closing) throw new HarnessError('UNAVAILABLE', 'the project is being closed; nothing more is started');
     await this.settled();
     const cur = this.require();
     if (!cur.config) {
@@ -237,10 +239,14 @@ export class ProjectSession {
   private async closeCurrent(): Promise<void> {
     const cur = this.current;
     if (!cur) return;
-    this.current = null;
+    // Stays current while its services stop, so snapshots show them stopping and a forced stop
+    // (second Ctrl-C) still reaches them; new starts are refused meanwhile.
+    this.closing = true;
     try {
       await cur.runtime?.dispose();
     } finally {
+      this.current = null;
+      this.closing = false;
       await cur.release();
       this.emitProject('closed', cur.file);
     }

@@ -126,15 +126,24 @@ export async function makeProject(yaml: string, extraEnv: Record<string, string>
   const env: NodeJS.ProcessEnv = { ...process.env, HARNESS_STATE_DIR: join(dir, 'state'), NO_COLOR: '1', ...extraEnv };
   delete env.FORCE_COLOR;
   let cleaned = false;
+  const started: RunningCli[] = [];
   return {
     dir,
     file,
     env,
     run: (args, timeoutMs) => runCli(args, { cwd: dir, env, timeoutMs }),
-    start: (args) => startCli(args, { cwd: dir, env }),
+    start: (args) => {
+      const cli = startCli(args, { cwd: dir, env });
+      started.push(cli);
+      return cli;
+    },
     async cleanup() {
       if (cleaned) return;
       cleaned = true;
+      // A foreground `up` a failed test left running is killed; `down` then stops its services
+      // from the state file, as after any supervisor crash.
+      for (const cli of started) if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      await Promise.all(started.map((cli) => cli.exited));
       await runCli(['down'], { cwd: dir, env, timeoutMs: 60_000 });
       await rm(dir, { recursive: true, force: true });
     },
