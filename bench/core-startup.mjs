@@ -3,7 +3,7 @@
 // dependent's last dependency becoming ready to the dependent being started/spawned.
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { freePorts, loadCore, minimalExecutor, percentile, processService, rng, tempDir } from './core-support.mjs';
+import { freePorts, withTimeout, loadCore, minimalExecutor, percentile, processService, rng, tempDir } from './core-support.mjs';
 
 /** Levels of `width` services; each below the first depends on 1-3 services of the level above. */
 export function buildDag({ services = 200, depth = 5, seed = 42, baseMs = 400, jitterMs = 200 }) {
@@ -72,7 +72,7 @@ export async function startupRun({ label, readiness, intervalMs = 5, executor = 
   });
   try {
     const t0 = performance.now();
-    const report = await manager.start();
+    const report = await withTimeout(manager.start(), 120_000, `${label}: start of ${dag.nodes.length} services`);
     const makespan = performance.now() - t0;
     if (report.failed.length > 0) throw new Error(`${label}: ${report.failed.length} services failed, e.g. ${JSON.stringify(report.failed[0])}`);
     const decide = [];
@@ -123,7 +123,7 @@ export async function startupRun({ label, readiness, intervalMs = 5, executor = 
       memory,
     };
   } finally {
-    await manager.shutdown();
+    await withTimeout(manager.shutdown(), 60_000, `${label}: shutdown`);
     await logs.close();
     await tmp.remove();
   }

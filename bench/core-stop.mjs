@@ -1,7 +1,7 @@
 // Stop benchmark: N process trees (a shell with two children each), stopped together. Reports
 // the time until every process of the trees is gone and how many are left (orphans).
 import { readFileSync } from 'node:fs';
-import { loadCore, processService, processesWith, tempDir } from './core-support.mjs';
+import { withTimeout, loadCore, processService, processesWith, tempDir } from './core-support.mjs';
 
 export async function stopRun({ label, trees = 50, cooperative = true, graceMs = 5000 }) {
   const core = await loadCore();
@@ -23,7 +23,7 @@ export async function stopRun({ label, trees = 50, cooperative = true, graceMs =
     stateDir: tmp.dir,
   });
   try {
-    const report = await manager.start();
+    const report = await withTimeout(manager.start(), 60_000, `${label}: start`);
     if (report.failed.length > 0) throw new Error(`${label}: start failed: ${JSON.stringify(report.failed[0])}`);
     // Wait (bounded) until every grandchild exists, so the stop has whole trees to take down.
     const deadline = Date.now() + 30_000;
@@ -46,7 +46,7 @@ export async function stopRun({ label, trees = 50, cooperative = true, graceMs =
         await new Promise((r) => setTimeout(r, 1));
       }
     })();
-    await manager.stop();
+    await withTimeout(manager.stop(), 60_000, `${label}: stop`);
     const stopResolved = performance.now() - t0;
     const until = Date.now() + 5000;
     while (Number.isNaN(allGone) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));

@@ -36,7 +36,7 @@ function electronBinary() {
 let electron = electronBinary();
 if (!electron && existsSync(join(root, 'node_modules', 'electron', 'install.js'))) {
   // npm skips Electron's install script unless allowScripts lists it; fetch the binary now.
-  spawnSync(node, [join(root, 'node_modules', 'electron', 'install.js')], { cwd: root, stdio: 'ignore', timeout: 60_000 });
+  spawnSync(node, [join(root, 'node_modules', 'electron', 'install.js')], { cwd: root, stdio: 'ignore', timeout: 20_000 });
   electron = electronBinary();
 }
 

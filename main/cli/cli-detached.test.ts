@@ -79,6 +79,9 @@ describe('harness up -d, ps, logs, down', () => {
     const after = await ps(p, demo);
     expect(after.supervisor).toBeNull();
     expect(after.services.every((s) => s.status === 'stopped')).toBe(true);
+    // With no supervisor, logs come from the saved files.
+    const saved = await p.run(['logs', '--file', demo, 'store']);
+    expect(saved.stdout).toMatch(new RegExp(`^store +\\| store listening on 127\\.0\\.0\\.1:${ports.DEMO_STORE_PORT}$`, 'm'));
   }, 150_000);
 
   it('after the supervisor is SIGKILLed, ps reports leftovers and down removes every process', async () => {

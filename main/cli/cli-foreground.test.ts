@@ -35,11 +35,12 @@ services:
     projects.push(p);
     const up = p.start(['up']);
     await up.waitFor(/==> ready: .*/, 60_000);
+    // Output lines may trail the readiness note by a few milliseconds.
+    await up.waitFor(new RegExp(`^db +\\| listening on ${dbPort}$`, 'm'));
+    await up.waitFor(new RegExp(`^web +\\| web sees 127\\.0\\.0\\.1:${apiPort}$`, 'm'));
+    await up.waitFor(/^worker +! worker on stderr$/m); // stderr marked
     const out = up.output();
-    expect(out).toMatch(new RegExp(`^db +\\| listening on ${dbPort}$`, 'm'));
-    expect(out).toMatch(new RegExp(`^web +\\| web sees 127\\.0\\.0\\.1:${apiPort}$`, 'm'));
-    expect(out).toMatch(/^worker +! worker on stderr$/m); // stderr marked
-    expect(out).not.toMatch(/\x1b\[/); // not a TTY, NO_COLOR: no colour codes
+    expect(out.includes("\u001b[")).toBe(false); // not a TTY, NO_COLOR: no colour codes
 
     const ps = await p.run(['ps', '--json']);
     const pids = (JSON.parse(ps.stdout) as { services: ServiceState[] }).services.map((s) => s.pid as number);
@@ -48,7 +49,7 @@ services:
     up.child.kill('SIGINT');
     expect(await up.exited).toBe(0);
     const stopped = [...up.output().matchAll(/^==> (\w+): stopped/gm)].map((m) => m[1]);
-    expect(stopped.sort()).toEqual(['api', 'db', 'web', 'worker'].sort());
+    expect([...stopped].sort()).toEqual(['api', 'db', 'web', 'worker']);
     const at = (n: string): number => stopped.indexOf(n);
     expect(at('web')).toBeLessThan(at('api'));
     expect(at('worker')).toBeLessThan(at('api'));

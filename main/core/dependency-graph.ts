@@ -56,6 +56,24 @@ export class DependencyGraph {
     return this.order.filter((n) => set.has(n));
   }
 
+  /**
+   * Runs `fn` for every member of `set`, each once `fn` has finished for its dependents inside
+   * the set; independent members run concurrently. Used to stop in reverse dependency order.
+   */
+  async dependentsFirst(set: ReadonlySet<string>, fn: (name: string) => Promise<void>): Promise<void> {
+    const done = new Map<string, Promise<void>>();
+    const visit = (name: string): Promise<void> => {
+      let p = done.get(name);
+      if (!p) {
+        const before = this.dependents(name).filter((d) => set.has(d));
+        p = Promise.all(before.map(visit)).then(() => fn(name));
+        done.set(name, p);
+      }
+      return p;
+    };
+    await Promise.all([...set].map(visit));
+  }
+
   private closure(names: Iterable<string>, next: (n: string) => readonly string[]): Set<string> {
     const out = new Set<string>();
     const stack = [...names];

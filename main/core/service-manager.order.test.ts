@@ -2,6 +2,8 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../shared/events.js';
+import { ProcessExecutor } from '../executors/process/process-executor.js';
+import type { ServiceExecutor } from './executor.js';
 import { createCore, freePorts, type CoreHarness } from './test-support/core-harness.js';
 import { listenAfter, service, tcpCheck } from './test-support/fixtures.js';
 
@@ -63,6 +65,38 @@ describe('ServiceManager start order', () => {
     expect(report).toEqual({ ready: ['db', 'api'], failed: [] });
     expect(seqOf(core.first('api', 'starting'), 'api starting')).toBeGreaterThan(seqOf(core.first('db', 'healthy'), 'db healthy'));
     expect(core.manager.get_service_status('db').health?.message).toContain('ready to accept connections');
+  });
+
+  it('does not lose a log-line match that arrives before the executor finished starting', async () => {
+    // The executor resolves its start 400 ms after the spawn (as one busy writing state files
+    // might); the service prints its ready line at once.
+    const real = new ProcessExecutor();
+    const slow: ServiceExecutor = {
+      type: 'Process',
+      start: async (svc, ctx) => {
+        const inst = await real.start(svc, ctx);
+        await new Promise((r) => setTimeout(r, 400));
+        return inst;
+      },
+      stop: (svc, inst, opts) => real.stop(svc, inst, opts),
+      health_check: (svc, inst, check, signal) => real.health_check(svc, inst, check, signal),
+      get_logs: () => real.get_logs(),
+    };
+    core = await createCore(
+      [
+        service('db', { script: `console.log('ready'); setInterval(() => {}, 1000);`,
+          health: { type: 'log', pattern: '^ready$', stream: 'stdout', interval_ms: 100, timeout_ms: 1000, retries: 1, start_period_ms: 2000 } }),
+        service('api', { deps: ['db'] }),
+      ],
+      slow,
+    );
+    const c = core;
+    const report = await Promise.race([
+      c.manager.start(),
+      new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 8000)),
+    ]);
+    expect(report).toEqual({ ready: ['db', 'api'], failed: [] });
+    expect(c.lines('db').some((l) => l.line === 'ready')).toBe(true);
   });
 
   it('starts only the requested service and its dependencies', async () => {
@@ -144,7 +178,8 @@ describe('ServiceManager start order', () => {
 
   it('rejects unknown service names with a NOT_FOUND error', async () => {
     core = await createCore([service('a')]);
-    expect(() => core?.manager.start(['nope'])).toThrow(/unknown service "nope"/);
+    await expect(core.manager.start(['nope'])).rejects.toThrow(/unknown service "nope"/);
+    await expect(core.manager.stop_service('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await core.manager.stop_service('a'); // never started: a no-op
     expect(core.statusEvents('a')).toHaveLength(0);
   });

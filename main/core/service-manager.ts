@@ -8,16 +8,17 @@
 import type { ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { LogStream } from '../../shared/events.js';
-import { isReady, type HealthResult, type ServiceState } from '../../shared/service-state.js';
+import type { HealthResult, ServiceState } from '../../shared/service-state.js';
 import { HealthMonitor, type HealthVerdict } from '../health/health-monitor.js';
 import type { LogStore } from '../logs/log-store.js';
 import { declaredPorts } from '../network/declared-ports.js';
 import type { NetworkManager } from '../network/network-manager.js';
-import type { CoreEvent, CoreListener, ExecutorRegistry, ProjectChange, StartReport } from './core-events.js';
+import { CoreEventBus } from './core-event-bus.js';
+import type { CoreListener, ExecutorRegistry, ProjectChange, StartReport } from './core-events.js';
 import { DependencyGraph } from './dependency-graph.js';
 import type { ExecutorContext, ExitInfo, RunningInstance, ServiceExecutor } from './executor.js';
 import { decideRestart, describeExit, STABLE_RUN_MS } from './restart-policy.js';
-import { clearTimers, newRuntime, sameRuntimeConfig, type ServiceRuntime } from './service-runtime.js';
+import { clearTimers, diffServices, newRuntime, outcomeOf, type ServiceRuntime } from './service-runtime.js';
 import { StartRun, type Outcome, type RunHost } from './start-run.js';
 
 export interface ServiceManagerDeps {
@@ -36,7 +37,7 @@ export class ServiceManager implements RunHost {
   private projectConfig: ProjectConfig;
   graph: DependencyGraph;
   private readonly runtimes = new Map<string, ServiceRuntime>();
-  private readonly listeners = new Set<CoreListener>();
+  private readonly bus = new CoreEventBus();
   private readonly runs = new Set<StartRun>();
   private readonly executors: ExecutorRegistry;
   private readonly network: NetworkManager;
@@ -44,7 +45,6 @@ export class ServiceManager implements RunHost {
   private readonly stateDir: string;
   private readonly now: () => number;
   private readonly unsubscribeLogs: () => void;
-  private seq = 0;
   private notifyQueue: string[] = [];
   private notifying = false;
   private closed = false;
@@ -62,7 +62,7 @@ export class ServiceManager implements RunHost {
       this.runtimes.set(s.name, newRuntime(s, this.now()));
       this.network.register_service(s);
     }
-    this.unsubscribeLogs = this.logs.onLine((line) => this.emit({ type: 'log', line }));
+    this.unsubscribeLogs = this.logs.onLine((line) => this.bus.emit({ type: 'log', line }));
   }
 
   get project(): ProjectConfig {
@@ -71,13 +71,12 @@ export class ServiceManager implements RunHost {
 
   /** Subscribes to every core event; returns the unsubscribe function. */
   on(listener: CoreListener): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.bus.on(listener);
   }
 
   /** Highest sequence number handed out so far (for snapshots). */
   get lastSeq(): number {
-    return this.seq;
+    return this.bus.lastSeq;
   }
 
   states(): ServiceState[] {
@@ -93,7 +92,7 @@ export class ServiceManager implements RunHost {
     return this.start([name]);
   }
 
-  stop_service(name: string): Promise<void> {
+  async stop_service(name: string): Promise<void> {
     return this.stopOne(this.require(name));
   }
 
@@ -101,7 +100,8 @@ export class ServiceManager implements RunHost {
    * Starts the named services (all when omitted) and their dependencies. Resolves when each of
    * them is ready or has failed; a dependent of a failed service is reported failed, not started.
    */
-  start(names?: string[]): Promise<StartReport> {
+  async start(names?: string[]): Promise<StartReport> {
+    // Everything up to the first launch runs synchronously inside this call.
     this.assertOpen();
     const wanted = names ?? this.graph.names;
     for (const n of wanted) this.require(n);
@@ -148,12 +148,7 @@ export class ServiceManager implements RunHost {
   async setProject(project: ProjectConfig): Promise<ProjectChange> {
     this.assertOpen();
     const nextGraph = new DependencyGraph(project.services);
-    const nextByName = new Map(project.services.map((s) => [s.name, s]));
-    const removed = this.graph.names.filter((n) => !nextByName.has(n));
-    const added = project.services.map((s) => s.name).filter((n) => !this.runtimes.has(n));
-    const changed = project.services
-      .filter((s) => this.runtimes.has(s.name) && !sameRuntimeConfig(s, (this.runtimes.get(s.name) as ServiceRuntime).config))
-      .map((s) => s.name);
+    const { added, removed, changed } = diffServices(this.runtimes, project.services);
     const toRestart = changed.filter((n) => this.isActive(this.runtimes.get(n) as ServiceRuntime));
     await this.stopInOrder(new Set([...removed, ...toRestart]));
 
@@ -223,31 +218,13 @@ export class ServiceManager implements RunHost {
       rt.monitor = null;
     }
     this.unsubscribeLogs();
-    this.listeners.clear();
+    this.bus.clear();
   }
 
   // ---- RunHost (used by StartRun) ----
 
   outcome(name: string): Outcome {
-    const rt = this.runtimes.get(name) as ServiceRuntime;
-    const s = rt.state;
-    if (isReady(s.status, rt.config.health_check !== undefined)) return { kind: 'ready' };
-    switch (s.status) {
-      case 'starting':
-      case 'running':
-        return { kind: 'busy' };
-      case 'unhealthy':
-        return rt.neverHealthy ? { kind: 'broken', reason: s.error ?? 'never became healthy' } : { kind: 'busy', unhealthy: s.error ?? 'unhealthy' };
-      case 'stopping':
-        return { kind: 'stopping' };
-      case 'exited':
-        if (rt.restartTimer) return { kind: 'busy' };
-        return { kind: 'down', reason: s.error ?? (s.exitCode === 0 ? 'exited with code 0 before it was ready' : 'exited') };
-      case 'failed':
-        return { kind: 'down', reason: s.error ?? 'failed' };
-      default:
-        return { kind: 'down', reason: 'stopped before it was ready' };
-    }
+    return outcomeOf(this.runtimes.get(name) as ServiceRuntime);
   }
 
   launch(name: string): void {
@@ -267,6 +244,7 @@ export class ServiceManager implements RunHost {
     clearTimers(rt);
     rt.stopRequested = false;
     rt.neverHealthy = false;
+    rt.earlyVerdict = null;
     const abort = new AbortController();
     rt.startAbort = abort;
     const executor = this.executors.get(config.target.type);
@@ -306,7 +284,7 @@ export class ServiceManager implements RunHost {
       stateDir: this.stateDir,
       injectedEnv,
       log: (stream, chunk) => this.executorLog(config.name, stream, chunk),
-      progress: (p) => this.emit({ type: 'progress', event: { ...p, service: config.name } }),
+      progress: (p) => this.bus.emit({ type: 'progress', event: { ...p, service: config.name } }),
       signal: abort.signal,
     };
     let instance: RunningInstance;
@@ -327,6 +305,7 @@ export class ServiceManager implements RunHost {
     const gen = ++rt.generation;
     rt.stopRequested = false;
     rt.neverHealthy = false;
+    rt.earlyVerdict = null;
     rt.instance = instance;
     const executor = this.executors.get(rt.config.target.type) as ServiceExecutor;
     rt.monitor = this.createMonitor(rt, gen, executor);
@@ -351,6 +330,9 @@ export class ServiceManager implements RunHost {
     void instance.exited.then((exit) => this.onExit(rt, gen, exit));
     if (rt.generation !== gen || rt.stopRequested) return;
     rt.monitor?.attach(instance);
+    const early = rt.earlyVerdict;
+    rt.earlyVerdict = null;
+    if (early) this.onHealthVerdict(rt, gen, early);
     if (!config.health_check) {
       rt.stableTimer = setTimeout(() => {
         rt.stableTimer = null;
@@ -379,12 +361,17 @@ export class ServiceManager implements RunHost {
     // Kept on the state silently; the status event that follows a verdict carries it, and the
     // health event reports the flip itself.
     rt.state = { ...rt.state, health: result };
-    this.emit({ type: 'health', event: { seq: ++this.seq, service: rt.config.name, result } });
+    this.bus.emit({ type: 'health', event: { seq: this.bus.nextSeq(), service: rt.config.name, result } });
   }
 
   private onHealthVerdict(rt: ServiceRuntime, gen: number, verdict: HealthVerdict): void {
     if (rt.generation !== gen || rt.stopRequested) return;
     const status = rt.state.status;
+    if (status === 'starting') {
+      // A log line can match while the executor is still finishing its start; apply it once running.
+      rt.earlyVerdict = verdict;
+      return;
+    }
     if (status !== 'running' && status !== 'healthy' && status !== 'unhealthy') return;
     if (verdict.status === 'healthy') {
       rt.consecutive = 0;
@@ -486,25 +473,16 @@ export class ServiceManager implements RunHost {
   }
 
   /** Stops `set`, each member once its dependents inside the set have stopped. */
-  private async stopInOrder(set: ReadonlySet<string>): Promise<void> {
-    const done = new Map<string, Promise<void>>();
-    const stopAfterDependents = (name: string): Promise<void> => {
-      let p = done.get(name);
-      if (!p) {
-        const before = this.graph.dependents(name).filter((d) => set.has(d));
-        p = Promise.all(before.map(stopAfterDependents)).then(() => this.stopOne(this.runtimes.get(name) as ServiceRuntime));
-        done.set(name, p);
-      }
-      return p;
-    };
-    await Promise.all([...set].filter((n) => this.runtimes.has(n)).map(stopAfterDependents));
+  private stopInOrder(set: ReadonlySet<string>): Promise<void> {
+    const present = new Set([...set].filter((n) => this.runtimes.has(n)));
+    return this.graph.dependentsFirst(present, (name) => this.stopOne(this.runtimes.get(name) as ServiceRuntime));
   }
 
   // ---- plumbing ----
 
   private update(rt: ServiceRuntime, patch: Partial<ServiceState>): void {
     rt.state = { ...rt.state, ...patch, updatedAt: this.now() };
-    this.emit({ type: 'status', event: { seq: ++this.seq, state: { ...rt.state } } });
+    this.bus.emit({ type: 'status', event: { seq: this.bus.nextSeq(), state: { ...rt.state } } });
     this.notifyRuns(rt.config.name);
   }
 
@@ -520,16 +498,6 @@ export class ServiceManager implements RunHost {
     } finally {
       this.notifyQueue = [];
       this.notifying = false;
-    }
-  }
-
-  private emit(event: CoreEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A faulty observer must not break orchestration.
-      }
     }
   }
 
