@@ -109,6 +109,9 @@ export async function runGraphScale({ services = 1000, edgesPerService = 1.5, ch
   }
 }
 
+/** Entry for bench/run.mjs. */
+export const run = () => runGraphScale();
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   runGraphScale().catch((err) => {
     console.error(err);

@@ -188,6 +188,9 @@ export async function runLogsFlood({ services = 50, seconds = 5, panes = 4, prin
   }
 }
 
+/** Entry for bench/run.mjs. */
+export const run = () => runLogsFlood();
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   runLogsFlood().catch((err) => {
     console.error(err);

@@ -7,7 +7,6 @@
 // spawned". State changes go through `update`, which stamps a global sequence number.
 import type { ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
-import type { LogStream } from '../../shared/events.js';
 import type { HealthResult, ServiceState } from '../../shared/service-state.js';
 import { HealthMonitor, type HealthVerdict } from '../health/health-monitor.js';
 import type { LogStore } from '../logs/log-store.js';
@@ -283,7 +282,7 @@ export class ServiceManager implements RunHost {
       project: this.projectConfig,
       stateDir: this.stateDir,
       injectedEnv,
-      log: (stream, chunk) => this.executorLog(config.name, stream, chunk),
+      log: (stream, chunk) => this.logs.append(config.name, stream, chunk),
       progress: (p) => this.bus.emit({ type: 'progress', event: { ...p, service: config.name } }),
       signal: abort.signal,
     };
@@ -499,12 +498,6 @@ export class ServiceManager implements RunHost {
       this.notifyQueue = [];
       this.notifying = false;
     }
-  }
-
-  private executorLog(service: string, stream: LogStream, chunk: string | Buffer): void {
-    if (stream !== 'system') return this.logs.append(service, stream, chunk);
-    // System messages from executors are whole messages, with or without a trailing newline.
-    for (const line of String(chunk).replace(/\r?\n$/, '').split('\n')) this.logs.system(service, line);
   }
 
   private endStreams(service: string): void {

@@ -150,6 +150,14 @@ describe('LogStore', () => {
     console.log(`log flood: ${((chunks * chunk.length) / 1e6 / (ms / 1000)).toFixed(0)} MB/s in-memory split of ${expected} lines`);
   });
 
+  it('takes system chunks as whole messages, without waiting for a newline', () => {
+    store = new LogStore();
+    const lines = collect(store);
+    store.append('a', 'system', 'started pid 1');
+    store.append('a', 'system', 'two\nlines\n');
+    expect(lines.map((l) => [l.stream, l.line])).toEqual([['system', 'started pid 1'], ['system', 'two'], ['system', 'lines']]);
+  });
+
   it('a throwing listener does not stop other listeners', () => {
     store = new LogStore();
     store.onLine(() => {

@@ -57,9 +57,15 @@ export class LogStore {
     if (this.logDir) mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
   }
 
-  /** Raw output of a service; complete lines are emitted now, a partial one when it completes. */
+  /** Raw output of a service; complete lines are emitted now, a partial one when it completes.
+   * 'system' chunks are complete messages and never wait for a newline. */
   append(service: string, stream: LogStream, chunk: string | Buffer): void {
     if (this.closed) return;
+    if (stream === 'system') {
+      // System messages are whole messages, with or without a trailing newline.
+      for (const line of String(chunk).replace(/\r?\n$/, '').split('\n')) this.system(service, line);
+      return;
+    }
     const log = this.log(service);
     let splitter = log.splitters.get(stream);
     if (!splitter) {
