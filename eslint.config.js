@@ -39,7 +39,7 @@ export default tseslint.config(
     { group: ['electron', 'electron/*'], message: 'main/ is the core and runs under plain Node: never import electron.' },
     { group: ['**/renderer/**', '**/electron/**'], message: 'main/ must not depend on the UI or the Electron shell.' },
   ]),
-  layer(['renderer/**/*.{ts,tsx}'], [
+  layer(['renderer/src/**/*.{ts,tsx}'], [
     { group: ['**/main/**', '**/electron/**'], message: 'renderer/ talks to the core only through the shared/ contract.' },
     { group: ['electron', 'node:*', 'fs', 'child_process'], message: 'renderer/ is untrusted browser code: no Node or Electron imports.' },
   ]),

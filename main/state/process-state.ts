@@ -68,7 +68,10 @@ export async function readProcessState(stateDir: string): Promise<{ entries: Pro
 }
 
 export function writeProcessState(stateDir: string, entries: ProcessStateMap): Promise<void> {
-  return writeFileAtomic(processStatePath(stateDir), `${JSON.stringify(entries, null, 2)}\n`);
+  // Not fsynced: the file guards against a dead supervisor, not a dead machine. After a crash or a
+  // reboot no recorded process survives, and the boot id marks every entry stale anyway; an fsync
+  // per start would sit on the path from "dependency ready" to "dependent spawned".
+  return writeFileAtomic(processStatePath(stateDir), `${JSON.stringify(entries, null, 2)}\n`, 0o600, false);
 }
 
 /**
