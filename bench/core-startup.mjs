@@ -35,9 +35,10 @@ function gcNow() {
 
 /**
  * One run. readiness: 'log' (prints "ready" after the delay; event-driven) or 'tcp' (busybox
- * httpd listens after the delay; probed every `intervalMs`).
+ * httpd listens after the delay; probed every `startIntervalMs` until the first success, then
+ * every `intervalMs`; without startIntervalMs the monitor's default min(25, intervalMs) applies).
  */
-export async function startupRun({ label, readiness, intervalMs = 5, executor = 'process', measureMemory = false, dag }) {
+export async function startupRun({ label, readiness, intervalMs = 5, startIntervalMs, executor = 'process', measureMemory = false, dag }) {
   const core = await loadCore();
   const tmp = await tempDir('harness-bench-');
   const ports = readiness === 'tcp' ? await freePorts(dag.nodes.length) : [];
@@ -49,7 +50,16 @@ export async function startupRun({ label, readiness, intervalMs = 5, executor = 
       : `${sleep}; exec busybox httpd -f -p 127.0.0.1:${port} -h ${tmp.dir}`;
     const health = readiness === 'log'
       ? { type: 'log', pattern: '^ready$', stream: 'stdout', interval_ms: 100, timeout_ms: 1000, retries: 3, start_period_ms: 120_000 }
-      : { type: 'tcp', host: '127.0.0.1', port, interval_ms: intervalMs, timeout_ms: 1000, retries: 3, start_period_ms: 120_000 };
+      : {
+          type: 'tcp',
+          host: '127.0.0.1',
+          port,
+          interval_ms: intervalMs,
+          ...(startIntervalMs !== undefined ? { start_interval_ms: startIntervalMs } : {}),
+          timeout_ms: 1000,
+          retries: 3,
+          start_period_ms: 120_000,
+        };
     return processService(n.name, { deps: n.deps, args: ['-c', script], health, cwd: tmp.dir, ports: port ? [port] : [] });
   });
   const project = { name: 'bench', file: `${tmp.dir}/services.yaml`, dir: tmp.dir, services };

@@ -15,9 +15,9 @@ export async function run() {
   console.log(`DAG: ${dag.nodes.length} services, depth 5, readiness after 400-600 ms each; critical-path lower bound ${dag.lowerBoundMs} ms`);
   const runs = [];
   runs.push(await startupRun({ label: 'harness: log-line readiness', readiness: 'log', dag, measureMemory: true }));
-  runs.push(await startupRun({ label: 'harness: tcp probe every 5 ms', readiness: 'tcp', intervalMs: 5, dag }));
+  runs.push(await startupRun({ label: 'harness: tcp probe, start_interval 25 ms, interval 1 s (defaults)', readiness: 'tcp', startIntervalMs: 25, intervalMs: 1000, dag }));
   runs.push(await startupRun({ label: 'core only (minimal spawn executor), log readiness', readiness: 'log', executor: 'minimal', dag }));
-  runs.push(await startupRun({ label: 'BASELINE: periodic probe every 1000 ms (process-compose/Compose-style)', readiness: 'tcp', intervalMs: 1000, dag }));
+  runs.push(await startupRun({ label: 'BASELINE: periodic probe every 1000 ms (process-compose/Compose-style)', readiness: 'tcp', startIntervalMs: 1000, intervalMs: 1000, dag }));
   console.log('\nStart-up (targets: p95 ready→spawned < 5 ms per edge; makespan within 10% of the lower bound)\n');
   console.log(table([
     ['run', 'makespan ms', 'lower bound ms', 'overhead', 'ready→start p50/p95 ms', 'ready→spawned p50/p95 ms', 'edges'],

@@ -60,7 +60,11 @@ export interface WireguardTarget {
 export type ServiceTarget = ProcessTarget | DockerTarget | RemoteLanTarget | WireguardTarget;
 
 export interface HealthTiming {
+  /** Between probes once the service was healthy, and after start_period. */
   interval_ms: number;
+  /** Between probes until the first success, within start_period. The loader always sets it;
+   * when absent (configs built in code) it is min(25, interval_ms). */
+  start_interval_ms?: number;
   timeout_ms: number;
   /** Consecutive failures (after start_period) before the service counts as unhealthy. */
   retries: number;

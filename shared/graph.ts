@@ -162,6 +162,21 @@ export function disconnectEdits(edge: Pick<GraphEdgeModel, 'source' | 'target'>)
   return [{ op: 'removeDependency', service: edge.target, dependency: edge.source }];
 }
 
+/**
+ * Removing services: each one leaves the dependency lists of its surviving dependents first (the
+ * core's removeService touches only the service's own entry), so the file stays valid.
+ */
+export function removeServicesEdits(names: readonly string[], deps: DependencyMap): ConfigEdit[] {
+  const gone = new Set(names.filter((n) => deps.has(n)));
+  const edits: ConfigEdit[] = [];
+  for (const [svc, ds] of deps) {
+    if (gone.has(svc)) continue;
+    for (const d of new Set(ds)) if (gone.has(d)) edits.push({ op: 'removeDependency', service: svc, dependency: d });
+  }
+  for (const n of gone) edits.push({ op: 'removeService', name: n });
+  return edits;
+}
+
 /** Positions are stored rounded: sub-pixel noise would make every drag a diff in the file. */
 export function moveEdits(moves: ReadonlyArray<{ id: string; position: Position }>): ConfigEdit[] {
   return moves.map((m) => ({ op: 'setPosition', service: m.id, x: Math.round(m.position.x), y: Math.round(m.position.y) }));

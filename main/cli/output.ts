@@ -59,7 +59,11 @@ export class LogPrinter {
 
 export function describeStatus(s: ServiceState): string {
   const parts: string[] = [s.status];
-  if ((s.status === 'starting' || s.status === 'running') && s.pid) parts.push(`(pid ${s.pid})`);
+  if (s.status === 'starting' || s.status === 'running') {
+    // A container is known by its id; its pid belongs to the engine's view of the host.
+    if (s.type === 'Docker' && s.instance) parts.push(`(container ${s.instance.slice(0, 12)})`);
+    else if (s.pid) parts.push(`(pid ${s.pid})`);
+  }
   if (s.status === 'exited' || (s.status === 'stopped' && (s.exitCode !== undefined || s.signal))) {
     if (s.signal) parts.push(`(signal ${s.signal})`);
     else if (s.exitCode !== undefined && s.exitCode !== null) parts.push(`(exit code ${s.exitCode})`);

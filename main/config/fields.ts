@@ -6,7 +6,7 @@ import type { TargetType } from '../../shared/config-types.js';
 export type HealthCheckType = 'tcp' | 'http' | 'command' | 'log';
 export const HEALTH_CHECK_TYPES: readonly HealthCheckType[] = ['tcp', 'http', 'command', 'log'];
 
-export const HEALTH_TIMING_KEYS = ['interval', 'timeout', 'retries', 'start_period'] as const;
+export const HEALTH_TIMING_KEYS = ['interval', 'start_interval', 'timeout', 'retries', 'start_period'] as const;
 
 export interface FieldSpec {
   /** Every accepted key. */
@@ -55,7 +55,10 @@ export const STOP_SIGNALS = [
 ] as const;
 
 export const DEFAULTS = {
-  health: { interval_ms: 100, timeout_ms: 1000, retries: 3, start_period_ms: 60_000 },
+  /** Probes run every `start_interval` until the first success (readiness is detected within
+   * ~25 ms), then every `interval`: once healthy, probing only watches for a failure, and 1 s
+   * keeps 200 services from spending a core on connects (docs/services-yaml.md, Health checks). */
+  health: { interval_ms: 1000, start_interval_ms: 25, timeout_ms: 1000, retries: 3, start_period_ms: 60_000 },
   /** Probes more often than this would be a hot loop. */
   minIntervalMs: 10,
   restart: { policy: 'no', max_retries: 5, backoff_ms: 250, max_backoff_ms: 10_000 },

@@ -138,10 +138,20 @@ function readTiming(m: YMap, r: Readers): HealthTiming | undefined {
     return v;
   };
   const interval_ms = dur('interval', d.interval_ms, DEFAULTS.minIntervalMs);
+  // Default: 25ms, but never slower than an `interval` the user made shorter than that.
+  const start_interval_ms = dur('start_interval', Math.min(d.start_interval_ms, interval_ms ?? d.interval_ms), DEFAULTS.minIntervalMs);
   const timeout_ms = dur('timeout', d.timeout_ms, 1);
   const start_period_ms = dur('start_period', d.start_period_ms, 0);
   const retriesNode = value(m, 'retries');
   const retries = retriesNode ? r.int(retriesNode, 1, 1000, 'a number of retries (1-1000)') : d.retries;
-  if (interval_ms === undefined || timeout_ms === undefined || start_period_ms === undefined || retries === undefined) return undefined;
-  return { interval_ms, timeout_ms, retries, start_period_ms };
+  if (
+    interval_ms === undefined ||
+    start_interval_ms === undefined ||
+    timeout_ms === undefined ||
+    start_period_ms === undefined ||
+    retries === undefined
+  ) {
+    return undefined;
+  }
+  return { interval_ms, start_interval_ms, timeout_ms, retries, start_period_ms };
 }

@@ -46,7 +46,7 @@ services:
     health_check: {type: http, url: "http://10.8.0.2/health", expect_status: 204}
 `;
 
-const TIMING = { interval_ms: 100, timeout_ms: 1000, retries: 3, start_period_ms: 60_000 };
+const TIMING = { interval_ms: 1000, start_interval_ms: 25, timeout_ms: 1000, retries: 3, start_period_ms: 60_000 };
 const RESTART_NO = { policy: 'no', max_retries: 5, backoff_ms: 250, max_backoff_ms: 10_000 };
 
 const EXPECTED: ProjectConfig = {
@@ -67,7 +67,7 @@ const EXPECTED: ProjectConfig = {
       name: 'api',
       target: { type: 'Process', binary: `${DIR}/bin/api`, args: [], env: {}, working_dir: `${DIR}/srv`, ports: [7002] },
       dependencies: ['store'],
-      health_check: { type: 'http', url: 'http://127.0.0.1:7002/health', expect_status: 0, interval_ms: 50, timeout_ms: 2000, retries: 5, start_period_ms: 90_000 },
+      health_check: { type: 'http', url: 'http://127.0.0.1:7002/health', expect_status: 0, interval_ms: 50, start_interval_ms: 25, timeout_ms: 2000, retries: 5, start_period_ms: 90_000 },
       restart: { ...RESTART_NO, policy: 'on-failure' } as never,
       stop_signal: 'SIGINT',
       stop_grace_period_ms: 2500,
@@ -179,6 +179,20 @@ services:
       ['always', 1000],
       ['always', 3000],
     ]);
+  });
+
+  it.each([
+    ['{type: tcp, port: 1}', { interval_ms: 1000, start_interval_ms: 25 }],
+    ['{type: tcp, port: 1, start_interval: 50ms}', { interval_ms: 1000, start_interval_ms: 50 }],
+    ['{type: tcp, port: 1, interval: 15ms}', { interval_ms: 15, start_interval_ms: 15 }],
+    ['{type: tcp, port: 1, interval: 20ms, start_interval: 40ms}', { interval_ms: 20, start_interval_ms: 40 }],
+    ['{type: http, port: 1, interval: 5s, start_interval: 10ms}', { interval_ms: 5000, start_interval_ms: 10 }],
+    ['{type: command, command: "true", start_interval: 1s}', { interval_ms: 1000, start_interval_ms: 1000 }],
+    ['{type: log, pattern: up}', { interval_ms: 1000, start_interval_ms: 25 }],
+  ])('health timing %s normalises to %o', (check, timing) => {
+    const r = parseProject(`services:\n  - name: a\n    target: {type: Process, binary: x}\n    health_check: ${check}\n`, FILE, {});
+    expect(r.problems).toEqual([]);
+    expect(r.config!.services[0].health_check).toMatchObject(timing);
   });
 
   it('tcp health check on Docker defaults to the published host port', () => {

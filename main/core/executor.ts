@@ -60,6 +60,23 @@ export interface ServiceExecutor {
   ): Promise<HealthResult>;
   /** Recent output kept by the target itself (container logs, remote log file), newest last. */
   get_logs(service: ServiceConfig, opts: { tail: number }): Promise<Array<{ stream: LogStream; line: string }>>;
+  /**
+   * Follows the target's own health signal, e.g. a Docker image's HEALTHCHECK through the
+   * engine's health_status events. Used only for a service that declares no `health_check`: it is
+   * then ready when this reports healthy, not when it is running. Calls `onResult` with each
+   * result (the engine's message included); resolves false at once when the instance has no such
+   * signal (the service is then ready once running), true when `signal` aborts or the watch ends.
+   */
+  watchNativeHealth?(
+    service: ServiceConfig,
+    instance: RunningInstance,
+    onResult: (result: HealthResult) => void,
+    signal: AbortSignal,
+  ): Promise<boolean>;
+  /** Resolves once whatever start() recorded for crash recovery (state files) has reached the
+   * disk. start() may report an instance before that (the write must not delay dependents); the
+   * manager calls this before a start request reports its services ready. */
+  flush?(stateDir: string): Promise<void>;
   /** Finds instances left by an earlier supervisor of this project (state files, labels), and
    * either returns them for adoption or cleans them up, as the executor's policy says. */
   recover?(project: ProjectConfig, stateDir: string): Promise<RecoveryReport>;

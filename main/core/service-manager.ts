@@ -113,7 +113,21 @@ export class ServiceManager implements RunHost {
     this.runs.add(run);
     void run.finished.then(() => this.runs.delete(run));
     run.begin();
-    return run.finished;
+    const report = await run.finished;
+    // Executors may write their crash-recovery records just behind the spawn (so no dependent
+    // waits for a disk write); "ready" is promised only once those records are on disk, so a
+    // supervisor killed right after `up -d` returned still leaves its processes findable.
+    await this.flushExecutors();
+    return report;
+  }
+
+  private async flushExecutors(): Promise<void> {
+    for (const executor of new Set(this.executors.values())) {
+      if (!executor.flush) continue;
+      await executor.flush(this.stateDir).catch((err: Error) => {
+        this.logs.system(HARNESS_LOG, `could not write the ${executor.type} state records: ${err.message}`);
+      });
+    }
   }
 
   /**
@@ -343,7 +357,10 @@ export class ServiceManager implements RunHost {
 
   private createMonitor(rt: ServiceRuntime, gen: number, executor: ServiceExecutor): HealthMonitor | null {
     const check = rt.config.health_check;
-    if (!check) return null;
+    // Without a check of its own, a service whose executor reports native health (an image
+    // HEALTHCHECK) is gated on it; whether the instance has one is known only once it runs.
+    rt.nativeGate = check === undefined && typeof executor.watchNativeHealth === 'function';
+    if (!check && !rt.nativeGate) return null;
     return new HealthMonitor({
       service: rt.config,
       check,
@@ -351,8 +368,16 @@ export class ServiceManager implements RunHost {
       onLogLine: (l) => this.logs.onLine(l),
       onResult: (result) => this.onHealthResult(rt, gen, result),
       onVerdict: (verdict) => this.onHealthVerdict(rt, gen, verdict),
+      onNoNativeHealth: () => this.onNoNativeHealth(rt, gen),
       now: this.now,
     });
+  }
+
+  /** The instance has no native health: it is ready as it runs, so waiting dependents may start. */
+  private onNoNativeHealth(rt: ServiceRuntime, gen: number): void {
+    if (rt.generation !== gen || !rt.nativeGate) return;
+    rt.nativeGate = false;
+    this.notifyRuns(rt.config.name);
   }
 
   private onHealthResult(rt: ServiceRuntime, gen: number, result: HealthResult): void {

@@ -23,6 +23,10 @@ export interface ServiceRuntime {
   earlyVerdict: HealthVerdict | null;
   /** Health verdict: this instance never passed its check. */
   neverHealthy: boolean;
+  /** No health_check, but the executor may report the target's own health (a Docker image's
+   * HEALTHCHECK): not ready while running until that health says healthy, or until the executor
+   * says there is none (then this turns false). */
+  nativeGate: boolean;
   restartTimer: NodeJS.Timeout | null;
   stableTimer: NodeJS.Timeout | null;
   /** Restarts since the service last became healthy (or ran stably); drives backoff. */
@@ -42,6 +46,7 @@ export function newRuntime(config: ServiceConfig, now: number): ServiceRuntime {
     monitor: null,
     earlyVerdict: null,
     neverHealthy: false,
+    nativeGate: false,
     restartTimer: null,
     stableTimer: null,
     consecutive: 0,
@@ -80,7 +85,7 @@ export function sameRuntimeConfig(a: ServiceConfig, b: ServiceConfig): boolean {
 /** How a start request sees the service right now. */
 export function outcomeOf(rt: ServiceRuntime): Outcome {
   const s = rt.state;
-  if (isReady(s.status, rt.config.health_check !== undefined)) return { kind: 'ready' };
+  if (isReady(s.status, rt.config.health_check !== undefined || rt.nativeGate)) return { kind: 'ready' };
   switch (s.status) {
     case 'starting':
     case 'running':

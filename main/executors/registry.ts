@@ -1,9 +1,10 @@
 // Which executor runs which target type. One place to plug in new target types: the manager only
-// sees the map.
-import type { ProjectConfig, TargetType } from '../../shared/config-types.js';
+// sees the map. Executors may hold connections (Docker log follows, exit waits): `disposeExecutors`
+// lets go of them when the project's runtime ends.
+import type { TargetType } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { LogStream } from '../../shared/events.js';
-import type { RecoveryReport, ServiceExecutor } from '../core/executor.js';
+import type { ServiceExecutor } from '../core/executor.js';
 import { DockerExecutor } from './docker/docker-executor.js';
 import { DockerEngine } from './docker/engine.js';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process/process-executor.js';
@@ -42,31 +43,21 @@ export class UnsupportedExecutor implements ServiceExecutor {
   }
 }
 
-/**
- * Runs an executor's recovery only for projects that use its target type, so a Process-only
- * project never talks to (or waits for) a Docker engine, nor creates a Docker network.
- */
-export function recoverOnlyWhenUsed(inner: ServiceExecutor): ServiceExecutor {
-  const recover = inner.recover?.bind(inner);
-  if (!recover) return inner;
-  return Object.assign(Object.create(inner) as ServiceExecutor, {
-    recover(project: ProjectConfig, stateDir: string): Promise<RecoveryReport> {
-      if (!project.services.some((s) => s.target.type === inner.type)) {
-        return Promise.resolve({ adopted: new Map(), cleaned: [] });
-      }
-      return recover(project, stateDir);
-    },
-  });
-}
-
 export function createExecutors(opts: ExecutorRegistryOptions = {}): ExecutorRegistry {
   const registry: ExecutorRegistry = new Map();
   registry.set('Process', new ProcessExecutor(opts.process));
-  registry.set(
-    'Docker',
-    recoverOnlyWhenUsed(new DockerExecutor({ engine: new DockerEngine(opts.env ?? process.env), recoveredLog: opts.log })),
-  );
+  // DockerExecutor.recover itself skips projects without Docker services (no engine, no network).
+  registry.set('Docker', new DockerExecutor({ engine: new DockerEngine(opts.env ?? process.env), recoveredLog: opts.log }));
   registry.set('RemoteLan', new UnsupportedExecutor('RemoteLan'));
   registry.set('Wireguard', new UnsupportedExecutor('Wireguard'));
   return registry;
+}
+
+/** Releases what executors hold open (e.g. DockerExecutor's log/exit-wait connections, which
+ * would otherwise keep the supervisor process alive). Running instances are not touched. */
+export async function disposeExecutors(registry: ExecutorRegistry): Promise<void> {
+  for (const executor of new Set(registry.values())) {
+    const dispose = (executor as { dispose?: () => void | Promise<void> }).dispose;
+    if (typeof dispose === 'function') await Promise.resolve(dispose.call(executor)).catch(() => undefined);
+  }
 }

@@ -130,3 +130,104 @@ describe('HealthMonitor', () => {
     expect(ex.calls.length).toBe(n);
   });
 });
+
+describe('HealthMonitor start_interval', () => {
+  const gaps = (calls: number[]): number[] => calls.slice(1).map((t, i) => t - calls[i]);
+
+  it('probes every start_interval until the first success, then every interval', async () => {
+    // 4 failures, then healthy for good: the fast phase ends at the first success.
+    const ex = scripted([false, false, false, false, true]);
+    const { verdicts } = run(tcp({ start_interval_ms: 10, interval_ms: 400, start_period_ms: 10_000 }), ex);
+    monitor?.attach(instance);
+    await wait(1100);
+    expect(verdicts).toEqual([{ status: 'healthy' }]);
+    const g = gaps(ex.calls);
+    // Calls 1-5 are the starting phase (4 gaps of ~10 ms; generous bound for a loaded machine);
+    // after the success the monitor waits `interval` (timers never fire early).
+    expect(g.slice(0, 4).every((d) => d < 200)).toBe(true);
+    expect(g.length).toBeGreaterThanOrEqual(5);
+    for (const d of g.slice(4)) expect(d).toBeGreaterThanOrEqual(395);
+  });
+
+  it('falls back to interval once start_period is over without a success', async () => {
+    const ex = scripted([false]);
+    run(tcp({ start_interval_ms: 10, interval_ms: 300, start_period_ms: 150, retries: 100 }), ex);
+    const attached = Date.now();
+    monitor?.attach(instance);
+    await wait(900);
+    const inPeriod = ex.calls.filter((t) => t - attached < 150);
+    expect(inPeriod.length).toBeGreaterThanOrEqual(4);
+    const late = gaps(ex.calls.filter((t) => t - attached >= 160));
+    expect(late.length).toBeGreaterThanOrEqual(1);
+    for (const d of late) expect(d).toBeGreaterThanOrEqual(295);
+  });
+
+  it('defaults to min(25 ms, interval) when the check carries no start_interval', async () => {
+    const slow = scripted([false]);
+    run(tcp({ interval_ms: 1000, start_period_ms: 10_000 }), slow);
+    monitor?.attach(instance);
+    await wait(400);
+    monitor?.stop();
+    // ~25 ms apart: far more than the 1 probe a 1 s interval would allow in 400 ms.
+    expect(slow.calls.length).toBeGreaterThanOrEqual(5);
+    expect(gaps(slow.calls).every((d) => d >= 24)).toBe(true);
+  });
+});
+
+describe('HealthMonitor native health (no health_check: the executor reports the target\'s own)', () => {
+  function native(behaviour: (onResult: (r: HealthResult) => void) => Promise<boolean>): ServiceExecutor {
+    return { ...scripted([false]), watchNativeHealth: (_s, _i, onResult) => behaviour(onResult) };
+  }
+  function runNative(executor: ServiceExecutor) {
+    const results: HealthResult[] = [];
+    const verdicts: HealthVerdict[] = [];
+    const none: number[] = [];
+    monitor = new HealthMonitor({
+      service: service('svc'),
+      check: undefined,
+      executor,
+      onLogLine: () => () => undefined,
+      onResult: (r) => results.push(r),
+      onVerdict: (v) => verdicts.push(v),
+      onNoNativeHealth: () => none.push(Date.now()),
+    });
+    monitor.attach(instance);
+    return { results, verdicts, none };
+  }
+  const at = Date.now();
+
+  it('turns each engine status into a verdict: unhealthy before healthy is never-healthy, with the engine message', async () => {
+    const { verdicts, results, none } = runNative(native(async (onResult) => {
+      onResult({ ok: false, message: 'image HEALTHCHECK: unhealthy', at });
+      onResult({ ok: true, message: 'image HEALTHCHECK: healthy', at });
+      onResult({ ok: true, message: 'image HEALTHCHECK: healthy', at });
+      onResult({ ok: false, message: 'image HEALTHCHECK: unhealthy: disk full', at });
+      return true;
+    }));
+    await wait(10);
+    expect(verdicts).toEqual([
+      { status: 'unhealthy', neverHealthy: true, error: 'never became healthy: image HEALTHCHECK: unhealthy' },
+      { status: 'healthy' },
+      { status: 'unhealthy', error: 'image HEALTHCHECK: unhealthy: disk full' },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([false, true, false]);
+    expect(none).toEqual([]);
+  });
+
+  it('reports "no native health" when the instance has none, and nothing else', async () => {
+    const { verdicts, none } = runNative(native(async () => false));
+    await wait(10);
+    expect(none).toHaveLength(1);
+    expect(verdicts).toEqual([]);
+  });
+
+  it('fails visibly (never-healthy) when the watch itself fails', async () => {
+    const { verdicts } = runNative(native(async () => {
+      throw new Error('engine gone');
+    }));
+    await wait(10);
+    expect(verdicts).toEqual([
+      { status: 'unhealthy', neverHealthy: true, error: "never became healthy: cannot follow the image's health status: engine gone" },
+    ]);
+  });
+});

@@ -1,7 +1,9 @@
 // Runs one service instance's health check and turns probe results into health transitions.
 // Probes (tcp/http/command) go through the executor, which knows how to reach its target; the
-// first one fires the moment the instance is spawned and the next `interval_ms` after the
-// previous one finished, so probes never pile up. Log checks watch the LogStore instead: ready on
+// first one fires the moment the instance is spawned and the next one a delay after the previous
+// one finished, so probes never pile up. The delay is `start_interval_ms` until the first success
+// (while inside start_period), so readiness is seen within ~start_interval, then `interval_ms`,
+// which only has to notice a failure (same split as Docker's start_interval). Log checks watch the LogStore instead: ready on
 // the first matching line, no polling at all.
 //
 // Semantics (docs/services-yaml.md describes them for users):
@@ -12,12 +14,24 @@
 // - log checks never go from healthy to unhealthy; one that has not matched by
 //   start_period + retries × interval is reported never-healthy (a start must end), and still
 //   becomes healthy if the line comes later.
+// - without a check, the monitor follows the executor's native health (a Docker image's
+//   HEALTHCHECK): the engine applies its own interval/retries/start period, so each result it
+//   reports is a verdict (healthy, or unhealthy with the engine's message). When the instance has
+//   no native health, `onNoNativeHealth` tells the manager it is ready once running.
 import type { HealthCheck, ServiceConfig } from '../../shared/config-types.js';
 import type { LogLine } from '../../shared/events.js';
 import type { HealthResult } from '../../shared/service-state.js';
 import type { RunningInstance, ServiceExecutor } from '../core/executor.js';
 
 export type ProbeCheck = Exclude<HealthCheck, { type: 'log' }>;
+
+/** The loader default for start_interval (see main/config/fields.ts). */
+export const DEFAULT_START_INTERVAL_MS = 25;
+
+/** start_interval_ms as configured, else the loader's default rule: min(25, interval_ms). */
+export function startInterval(check: HealthCheck): number {
+  return check.start_interval_ms ?? Math.min(DEFAULT_START_INTERVAL_MS, check.interval_ms);
+}
 
 export interface HealthVerdict {
   status: 'healthy' | 'unhealthy';
@@ -29,18 +43,21 @@ export interface HealthVerdict {
 
 export interface HealthMonitorOptions {
   service: ServiceConfig;
-  check: HealthCheck;
+  /** Undefined: follow the executor's watchNativeHealth instead (it must have one). */
+  check: HealthCheck | undefined;
   executor: ServiceExecutor;
   /** Subscribes to log lines (LogStore.onLine); needed for log checks. */
   onLogLine: (listener: (line: LogLine) => void) => () => void;
   /** Called with the first result and whenever ok/not-ok flips. */
   onResult: (result: HealthResult) => void;
   onVerdict: (verdict: HealthVerdict) => void;
+  /** Native mode: the instance has no health signal of its own. */
+  onNoNativeHealth?: () => void;
   now?: () => number;
 }
 
 export class HealthMonitor {
-  private readonly check: HealthCheck;
+  private readonly check: HealthCheck | undefined;
   private readonly now: () => number;
   private readonly abort = new AbortController();
   private startedAt: number;
@@ -58,7 +75,7 @@ export class HealthMonitor {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
     // A log check listens from before the spawn, so a line printed at once is not missed.
-    if (this.check.type === 'log') this.watchLog(this.check);
+    if (this.check?.type === 'log') this.watchLog(this.check);
   }
 
   get isHealthy(): boolean {
@@ -71,6 +88,10 @@ export class HealthMonitor {
     this.instance = instance;
     this.startedAt = this.now();
     const c = this.check;
+    if (c === undefined) {
+      this.watchNative(instance);
+      return;
+    }
     if (c.type === 'log') {
       if (!this.everHealthy) {
         const deadline = c.start_period_ms + Math.max(1, c.retries) * c.interval_ms;
@@ -120,8 +141,14 @@ export class HealthMonitor {
       if (this.stopped) return;
       this.record(result, check);
       if (this.stopped) return;
-      this.timer = setTimeout(() => this.probe(check), check.interval_ms);
+      this.timer = setTimeout(() => this.probe(check), this.nextDelay(check));
     });
+  }
+
+  /** start_interval until the first success, bounded by start_period; interval after that. */
+  private nextDelay(check: ProbeCheck): number {
+    const starting = !this.everHealthy && this.now() - this.startedAt < check.start_period_ms;
+    return starting ? startInterval(check) : check.interval_ms;
   }
 
   private record(result: HealthResult, check: HealthCheck): void {
@@ -153,6 +180,53 @@ export class HealthMonitor {
             },
       );
     }
+  }
+
+  private watchNative(instance: RunningInstance): void {
+    const { executor, service } = this.opts;
+    const signal = this.abort.signal;
+    const onResult = (result: HealthResult): void => {
+      if (!this.stopped) this.nativeResult(result);
+    };
+    let watching: Promise<boolean>;
+    try {
+      if (!executor.watchNativeHealth) throw new Error(`the ${executor.type} executor has no native health`);
+      watching = executor.watchNativeHealth(service, instance, onResult, signal);
+    } catch (err) {
+      watching = Promise.reject(err);
+    }
+    watching.then(
+      (has) => {
+        if (!has && !this.stopped) this.opts.onNoNativeHealth?.();
+      },
+      (err: unknown) => {
+        if (this.stopped) return;
+        // Not knowing whether the image gates readiness must not pass as "ready": fail visibly.
+        this.nativeResult({ ok: false, message: `cannot follow the image's health status: ${(err as Error)?.message ?? String(err)}`, at: this.now() });
+      },
+    );
+  }
+
+  /** One engine-reported status: already a verdict (the engine applied its own retries). */
+  private nativeResult(result: HealthResult): void {
+    if (this.lastOk !== result.ok) {
+      this.lastOk = result.ok;
+      this.opts.onResult(result);
+    }
+    if (result.ok) {
+      if (this.healthy === true) return;
+      this.healthy = true;
+      this.everHealthy = true;
+      this.opts.onVerdict({ status: 'healthy' });
+      return;
+    }
+    if (this.healthy === false) return;
+    this.healthy = false;
+    this.opts.onVerdict(
+      this.everHealthy
+        ? { status: 'unhealthy', error: result.message }
+        : { status: 'unhealthy', neverHealthy: true, error: `never became healthy: ${result.message}` },
+    );
   }
 
   private watchLog(check: Extract<HealthCheck, { type: 'log' }>): void {

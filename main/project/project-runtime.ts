@@ -1,13 +1,19 @@
 // The running side of a valid project: ServiceManager + LogStore + NetworkManager wired together,
-// with the manager's events forwarded to the session.
+// with the manager's events forwarded to the session. When the registry holds a DockerExecutor,
+// its location resolvers (Docker<->Process, Docker<->Docker) are plugged into the NetworkManager,
+// so `<DEP>_ADDR`/`<DEP>_PORT` resolve across the two; edge warnings become system log lines of
+// the dependent service.
 import type { ProjectConfig } from '../../shared/config-types.js';
 import type { ServiceState } from '../../shared/service-state.js';
 import type { CoreEvent } from '../core/core-events.js';
 import { ServiceManager } from '../core/service-manager.js';
-import type { ExecutorRegistry, ExecutorRegistryOptions } from '../executors/registry.js';
+import { DockerExecutor } from '../executors/docker/docker-executor.js';
+import { disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { signalGroup } from '../executors/process/process-group.js';
 import { LogStore } from '../logs/log-store.js';
+import { dockerLocationResolvers } from '../network/docker-location-resolvers.js';
 import { NetworkManager } from '../network/network-manager.js';
+import { EdgeWarnings } from './edge-warnings.js';
 
 export interface ProjectRuntimeOptions {
   config: ProjectConfig;
@@ -24,19 +30,29 @@ export class ProjectRuntime {
   readonly manager: ServiceManager;
   private unsubscribe: () => void;
   private current: ProjectConfig;
+  private readonly executors: ExecutorRegistry;
 
   constructor(options: ProjectRuntimeOptions) {
     this.current = options.config;
     this.logs = new LogStore({ stateDir: options.stateDir, ringSize: options.logRingSize });
-    this.network = new NetworkManager({ project: options.config.name });
+    this.executors = options.executors((service, stream, chunk) => this.logs.append(service, stream, chunk));
+    const warnings = new EdgeWarnings((service, line) => this.logs.system(service, line));
+    const docker = this.executors.get('Docker');
+    this.network = new NetworkManager({
+      project: options.config.name,
+      resolvers: docker instanceof DockerExecutor ? dockerLocationResolvers(docker, { onWarning: warnings.report }) : [],
+    });
     this.manager = new ServiceManager({
       project: options.config,
-      executors: options.executors((service, stream, chunk) => this.logs.append(service, stream, chunk)),
+      executors: this.executors,
       network: this.network,
       logs: this.logs,
       stateDir: options.stateDir,
     });
-    this.unsubscribe = this.manager.on(options.onEvent);
+    this.unsubscribe = this.manager.on((event) => {
+      if (event.type === 'status' && event.event.state.status === 'starting') warnings.reset(event.event.state.name);
+      options.onEvent(event);
+    });
   }
 
   get config(): ProjectConfig {
@@ -79,6 +95,8 @@ export class ProjectRuntime {
       await this.manager.shutdown();
     } finally {
       this.unsubscribe();
+      // Open log follows and exit waits of the Docker executor would keep the process alive.
+      await disposeExecutors(this.executors);
       await this.logs.close();
     }
   }

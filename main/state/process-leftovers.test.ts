@@ -169,6 +169,7 @@ describe('ProcessExecutor and earlier records', () => {
     world.track(inst.pid!);
     expect(stillAlive([st.pid])).toEqual([]);
     expect(ctx.output.system).toContain(`web: stopped leftover process group ${st.pid}`);
+    await ex.flush(world.stateDir); // the record is written just behind the spawn
     expect((await readProcessState(world.stateDir)).entries.web.pid).toBe(inst.pid);
     await ex.stop(processService('web', '/bin/sh', [], world), inst, { signal: 'SIGTERM', graceMs: 1000 });
   });

@@ -21,6 +21,8 @@ const stores = createStores();
 const demoPath = document.querySelector<HTMLMetaElement>('meta[name="harness-demo"]')?.content || null;
 
 function boot(): void {
+  // Marks for the benches (performance.getEntriesByType('mark')): boot, snapshot, first graph paint.
+  performance.mark('harness:boot');
   let ws: ReconnectingConnection | null = null;
   let connection;
   if (window.harness) {
@@ -59,7 +61,15 @@ function boot(): void {
 
   // Hooks for the e2e specs and benches (same-origin scripts only, under the CSP).
   Object.assign(window, {
-    __harness: { stores, controller, terminals, renderCounts, dropConnection: () => ws?.dropForTest() },
+    __harness: {
+      stores,
+      controller,
+      terminals,
+      renderCounts,
+      dropConnection: () => ws?.dropForTest(),
+      /** Puts flow point (x, y) at the top-left corner of the graph at `zoom`. */
+      zoomForBench: (v: { x: number; y: number; zoom: number }) => controller.viewport?.setViewport({ x: 40 - v.x * v.zoom, y: 40 - v.y * v.zoom, zoom: v.zoom }),
+    },
   });
 
   createRoot(document.getElementById('root')!).render(

@@ -126,7 +126,7 @@ async function downDocker(file: string, config: ProjectConfig | null, removeVolu
   const usesDocker = config?.services.some((s) => s.target.type === 'Docker') ?? false;
   // Loaded only here: the Docker client is the heaviest import of the CLI.
   const { DockerEngine } = await import('../../executors/docker/engine.js');
-  const { downProject } = await import('../../executors/docker/project-ops.js');
+  const { downProject, removeOrphans } = await import('../../executors/docker/project-ops.js');
   const engine = new DockerEngine();
   try {
     await engine.ping(usesDocker ? 3000 : 500);
@@ -135,6 +135,8 @@ async function downDocker(file: string, config: ProjectConfig | null, removeVolu
     return !usesDocker;
   }
   try {
+    // Containers of services no longer in the file are named as such, then everything goes.
+    if (config) for (const line of await removeOrphans(config, engine)) printer.note(line);
     const report = await downProject(project, { removeVolumes }, engine);
     for (const c of report.containers) printer.note(`removed container ${c}`);
     if (report.network) printer.note(`removed network ${report.network}`);

@@ -1,11 +1,15 @@
 // `harness ps`: the state of every service, from the supervisor when one runs; otherwise the
-// services of the file as stopped, plus any leftovers of a supervisor that died.
+// services of the file as stopped, plus any leftovers of a supervisor that died. For a project
+// with Docker services, also the project's containers as the engine reports them.
+import { dirname } from 'node:path';
 import type { SupervisorInfo } from '../../../shared/api.js';
 import type { ServiceState } from '../../../shared/service-state.js';
+import { defaultProjectName } from '../../config/index.js';
 import { loadProject } from '../../config/load-project.js';
 import { projectStateDir } from '../../state/paths.js';
 import { connectSupervisor } from '../../supervisor/connect.js';
 import { FILE_FLAG, flagBool, parseArgs, printHelp, type CommandSpec } from '../args.js';
+import { dockerContainers, type PsDocker } from '../docker-containers.js';
 import { EXIT } from '../errors.js';
 import { findLeftovers, type Leftover } from '../leftovers.js';
 import { table } from '../output.js';
@@ -15,7 +19,7 @@ export const psSpec: CommandSpec = {
   name: 'ps',
   usage: 'harness ps [-f FILE] [--json]',
   summary: 'List the services with status, health, pid/container, address, ports, restarts and exit.',
-  flags: [FILE_FLAG, { name: 'json', description: 'machine-readable output: {supervisor, services, leftovers, problems}' }],
+  flags: [FILE_FLAG, { name: 'json', description: 'machine-readable output: {file, supervisor, services, leftovers, docker}' }],
   details: 'Exit status: 0 (also when nothing runs); 1 when the state cannot be read.',
 };
 
@@ -24,6 +28,8 @@ interface PsReport {
   supervisor: SupervisorInfo | null;
   services: ServiceState[];
   leftovers: Leftover[];
+  /** The project's containers; null when the project has no Docker services. */
+  docker: PsDocker | null;
 }
 
 export async function psCommand(argv: string[]): Promise<number> {
@@ -45,6 +51,7 @@ export async function psCommand(argv: string[]): Promise<number> {
     process.stdout.write('leftover processes of a supervisor that is gone (`harness down` stops them):\n');
     for (const l of report.leftovers) process.stdout.write(`  ${l.service}: process group ${l.pgid}, pids ${l.pids.join(' ')}\n`);
   }
+  if (report.docker) process.stdout.write(renderContainers(report.docker));
   return EXIT.OK;
 }
 
@@ -53,7 +60,9 @@ async function collect(file: string): Promise<PsReport> {
   if (client) {
     try {
       const [snapshot, info] = await Promise.all([client.invoke('project.snapshot', {}), client.invoke('supervisor.info', {})]);
-      return { file, supervisor: info, services: snapshot.services.map((s) => s.state), leftovers: [] };
+      const services = snapshot.services.map((s) => s.state);
+      const docker = snapshot.project ? await dockerContainers(snapshot.project, services) : null;
+      return { file, supervisor: info, services, leftovers: [], docker };
     } finally {
       client.close();
     }
@@ -66,7 +75,8 @@ async function collect(file: string): Promise<PsReport> {
     restarts: 0,
     updatedAt: Date.now(),
   }));
-  return { file, supervisor: null, services, leftovers: await findLeftovers(projectStateDir(file)) };
+  const docker = await dockerContainers(config?.name ?? defaultProjectName(dirname(file)), services);
+  return { file, supervisor: null, services, leftovers: await findLeftovers(projectStateDir(file)), docker };
 }
 
 function renderTable(states: ServiceState[]): string {
@@ -75,11 +85,26 @@ function renderTable(states: ServiceState[]): string {
     s.type,
     s.status,
     s.health ? (s.health.ok ? 'ok' : `failing: ${s.health.message}`.slice(0, 40)) : '-',
-    s.pid ? String(s.pid) : (s.instance?.slice(0, 12) ?? '-'),
+    // A container is known by its id (its pid is the engine's business); a process by its pid.
+    s.type === 'Docker' && s.instance ? s.instance.slice(0, 12) : s.pid ? String(s.pid) : (s.instance?.slice(0, 12) ?? '-'),
     s.address ?? '-',
     s.ports?.length ? s.ports.join(',') : '-',
     String(s.restarts),
     s.signal ? s.signal : s.exitCode !== undefined && s.exitCode !== null ? String(s.exitCode) : '-',
   ]);
   return table(['NAME', 'TYPE', 'STATUS', 'HEALTH', 'PID/ID', 'ADDRESS', 'PORTS', 'RESTARTS', 'EXIT'], rows);
+}
+
+function renderContainers(d: PsDocker): string {
+  if (!d.containers) return `\nDocker: ${d.error ?? `engine at ${d.engine} did not answer`}\n`;
+  if (d.containers.length === 0) return `\nno containers of this project (Docker engine at ${d.engine})\n`;
+  const rows = d.containers.map((c) => [
+    c.service || '?',
+    c.name,
+    c.id.slice(0, 12),
+    c.orphan ? `${c.state} (orphan: no such service in the file; \`harness down\` removes it)` : c.state,
+    c.ip ?? '-',
+    c.ports.length ? c.ports.join(',') : '-',
+  ]);
+  return `\ncontainers (Docker engine at ${d.engine}):\n${table(['SERVICE', 'CONTAINER', 'ID', 'STATE', 'IP', 'PUBLISHED'], rows)}`;
 }

@@ -15,7 +15,9 @@ import { conflictError } from '../../supervisor/lock.js';
 import type { SocketApiClient } from '../../supervisor/socket-client.js';
 import { EXIT } from '../errors.js';
 import { LogPrinter, describeStatus } from '../output.js';
+import { ProgressPrinter } from '../progress-printer.js';
 import { displayPath, formatCliProblem } from '../project-file.js';
+import { SystemLineEcho } from '../system-lines.js';
 
 export const SUPERVISOR_LOG = 'supervisor.log';
 
@@ -38,8 +40,14 @@ export async function upDetached(file: string, names: string[], timeoutMs: numbe
 
   const client = await waitForSocket(file, child, logFile, deadline);
   try {
+    const progress = new ProgressPrinter((text) => printer.note(text));
+    const system = new SystemLineEcho((l) => printer.line(l));
     client.on('status', (e) => printer.status(e.state));
-    client.on('progress', (p) => printer.note(`${p.service}: ${p.task}${p.item ? ` ${p.item}` : ''}: ${p.message}`));
+    client.on('progress', (p) => progress.event(p));
+    client.on('logs', (batch) => system.live(batch.lines));
+    // Subscribed first, then the history: lines of the recovery that ran before we connected
+    // (leftover processes stopped, containers adopted or removed) are printed too, each once.
+    system.history(await client.invoke('logs.history', { limit: 1000 }));
     const request = client.invoke('services.start', names.length > 0 ? { services: names } : {});
     const outcome = await Promise.race([
       request.then((r) => ({ kind: 'ok' as const, started: r.started }), (err: unknown) => ({ kind: 'error' as const, err })),

@@ -5,6 +5,7 @@ import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js
 import { FILE_FLAG, flagBool, flagSeconds, parseArgs, printHelp, type CommandSpec } from '../args.js';
 import { EXIT, reportError } from '../errors.js';
 import { LogPrinter, useColour } from '../output.js';
+import { ProgressPrinter } from '../progress-printer.js';
 import { displayPath, formatCliProblem, projectFile } from '../project-file.js';
 import { upDetached } from './up-detached.js';
 
@@ -40,10 +41,11 @@ export async function upCommand(argv: string[]): Promise<number> {
 
 async function upForeground(file: string, names: string[], colour: boolean): Promise<number> {
   const printer = new LogPrinter(process.stdout, colour);
+  const progress = new ProgressPrinter((text) => printer.note(text));
   const listener = (e: SessionEvent): void => {
     if (e.type === 'log') printer.line(e.line);
     else if (e.type === 'status') printer.status(e.event.state);
-    else if (e.type === 'progress') printer.note(`${e.event.service}: ${e.event.task}${e.event.item ? ` ${e.event.item}` : ''}: ${e.event.message}`);
+    else if (e.type === 'progress') progress.event(e.event);
   };
   let sup: Supervisor | null = null;
   let finished!: () => void;

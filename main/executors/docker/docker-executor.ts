@@ -20,7 +20,7 @@ import { planContainer, type ContainerPlan } from './container-spec.js';
 import { DockerEngine, errorText, statusCode } from './engine.js';
 import { probeContainer, watchNativeHealth } from './health.js';
 import { ensureImage, localImageId } from './images.js';
-import { LABEL_CONFIG_HASH, LABEL_PROJECT } from './labels.js';
+import { LABEL_CONFIG_HASH, LABEL_PROJECT, networkName } from './labels.js';
 import { followLogs, tailLogs } from './logs.js';
 import { publishedPorts, type PublishedPort } from './ports.js';
 import {
@@ -142,7 +142,9 @@ export class DockerExecutor implements ServiceExecutor {
       if (err instanceof HarnessError) throw err;
       throw new HarnessError('INTERNAL', `service "${service.name}": starting container ${plan.name} failed: ${errorText(err)}`);
     }
-    return this.track(service.name, ctx.project.name, await container.inspect(), ctx, false);
+    const info = await container.inspect();
+    ctx.log('system', `started container ${plan.name} (${info.Id.slice(0, 12)}) on network ${network.name}\n`);
+    return this.track(service.name, ctx.project.name, info, ctx, false);
   }
 
   private async inspect(nameOrId: string): Promise<Docker.ContainerInspectInfo | null> {
@@ -173,6 +175,8 @@ export class DockerExecutor implements ServiceExecutor {
     info: Docker.ContainerInspectInfo,
     sink: { log(stream: LogStream, chunk: string | Buffer): void },
     adopted: boolean,
+    /** Resolves when the log follow may begin (recovery: once the manager has adopted it). */
+    followWhen: Promise<void> = Promise.resolve(),
   ): RunningInstance {
     const netInfo = Object.values(info.NetworkSettings.Networks ?? {})[0];
     const live: LiveContainer = {
@@ -192,7 +196,9 @@ export class DockerExecutor implements ServiceExecutor {
     // History since this run of the container started (for an adopted one: what it printed while
     // no supervisor was watching), then live output.
     const since = adopted ? Math.floor(Date.parse(info.State.StartedAt) / 1000) : 0;
-    live.logsDone = followLogs(container, { tty: live.tty, since, signal: live.release.signal }, (s, chunk) => sink.log(s, chunk));
+    live.logsDone = followWhen.then(() =>
+      followLogs(container, { tty: live.tty, since, signal: live.release.signal }, (s, chunk) => sink.log(s, chunk)),
+    );
     const exited = this.waitExit(container, live.release.signal);
     return { id: info.Id, pid: info.State.Pid || undefined, address: live.ip || undefined, exited, adopted };
   }
@@ -317,30 +323,43 @@ export class DockerExecutor implements ServiceExecutor {
 
   /**
    * Finds the project's containers by label. Running containers of a service still in the file
-   * whose own config is unchanged are adopted (their output goes to `recoveredLog`); stopped or changed ones are removed; containers of services no
-   * longer in the file are reported and left for `down` (removeOrphans).
+   * whose own config is unchanged are adopted (their output goes to `recoveredLog`); stopped or
+   * changed ones are removed; containers of services no longer in the file are reported and left
+   * for `down` (removeOrphans).
    */
   async recover(project: ProjectConfig, _stateDir: string): Promise<RecoveryReport> {
     const report: RecoveryReport = { adopted: new Map(), cleaned: [] };
+    // A project without Docker services never talks to (or waits for) an engine. Recovery creates
+    // nothing either: the network is made by the first start, its name is all the hash needs.
+    if (!project.services.some((s) => s.target.type === 'Docker')) return report;
     await this.engine.ensureReachable();
-    const network = await this.network(project.name);
-    for (const c of await listProjectContainers(project.name, this.engine)) {
-      const service = project.services.find((s) => s.name === c.service && s.target.type === 'Docker');
-      if (!service) {
-        report.cleaned.push(`${c.service}: container ${c.name} has no service in the file any more (removed by down)`);
-        continue;
+    const network = networkName(project.name);
+    // The replayed history must reach the manager's health monitors (a log-pattern check matches
+    // lines printed before the crash), and those exist only once the manager has adopted what this
+    // returns: the follows begin on the turn of the event loop after recovery returned.
+    let follow!: () => void;
+    const followWhen = new Promise<void>((resolve) => (follow = resolve));
+    try {
+      for (const c of await listProjectContainers(project.name, this.engine)) {
+        const service = project.services.find((s) => s.name === c.service && s.target.type === 'Docker');
+        if (!service) {
+          report.cleaned.push(`${c.service}: container ${c.name} has no service in the file any more (removed by down)`);
+          continue;
+        }
+        const info = await this.inspect(c.id);
+        if (!info) continue;
+        const same = info.State.Running && (await this.ownConfigHash(project, service, info, network)) === c.configHash;
+        if (same) {
+          const log = this.recoveredLog;
+          const sink = { log: (stream: LogStream, chunk: string | Buffer) => log?.(service.name, stream, chunk) };
+          report.adopted.set(service.name, this.track(service.name, project.name, info, sink, true, followWhen));
+        } else {
+          await this.docker.getContainer(c.id).remove({ force: true, v: true }).catch(() => undefined);
+          report.cleaned.push(`${service.name}: removed ${info.State.Running ? 'outdated' : info.State.Status} container ${c.name}`);
+        }
       }
-      const info = await this.inspect(c.id);
-      if (!info) continue;
-      const same = info.State.Running && (await this.ownConfigHash(project, service, info, network.name)) === c.configHash;
-      if (same) {
-        const log = this.recoveredLog;
-        const sink = { log: (stream: LogStream, chunk: string | Buffer) => log?.(service.name, stream, chunk) };
-        report.adopted.set(service.name, this.track(service.name, project.name, info, sink, true));
-      } else {
-        await this.docker.getContainer(c.id).remove({ force: true, v: true }).catch(() => undefined);
-        report.cleaned.push(`${service.name}: removed ${info.State.Running ? 'outdated' : info.State.Status} container ${c.name}`);
-      }
+    } finally {
+      setImmediate(follow);
     }
     return report;
   }

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { readFile, realpath, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,6 +79,7 @@ describe('ProcessExecutor start and exit', () => {
     await ctx.waitFor('stdout', 'ready');
     const st = readProcStat(inst.pid!)!;
     expect(st.pgid).toBe(inst.pid);
+    await ex.flush(world.stateDir);
     expect(st.pgid).not.toBe(readProcStat(process.pid)!.pgid);
     const entries = await stateEntries();
     expect(entries.rec).toMatchObject({ pid: inst.pid, pgid: inst.pid, startTime: st.startTime, binary: '/bin/sh' });
@@ -98,6 +99,40 @@ describe('ProcessExecutor start and exit', () => {
     await ctx.waitFor('stdout', 'ready');
     expect(await ex.stop(svc, inst, { signal: 'INT', graceMs: 5000 })).toEqual({ code: 7, signal: null });
     expect(ctx.output.stdout).toContain('got INT');
+  });
+});
+
+describe('ProcessExecutor state record written behind the spawn', () => {
+  it('writes the record within a bounded time without being flushed', async () => {
+    const ex = new ProcessExecutor();
+    const svc = processService('bg', '/bin/sh', ['-c', 'exec sleep 1000'], world);
+    const inst = await ex.start(svc, captureContext(world));
+    world.track(inst.pid!);
+    // No flushState here: the write must happen on its own, promptly.
+    const deadline = Date.now() + 5000;
+    let entries = await stateEntries();
+    while (!entries.bg && Date.now() < deadline) {
+      await sleep(5);
+      entries = await stateEntries();
+    }
+    expect(entries.bg).toMatchObject({ pid: inst.pid, pgid: inst.pid });
+    await ex.stop(svc, inst, { signal: 'SIGTERM', graceMs: 1000 });
+  });
+
+  it('kills the process and reports why when its record cannot be written', async () => {
+    // processes.json is a directory: the read is reported as a problem, the rename fails (EISDIR).
+    await mkdir(processStatePath(world.stateDir));
+    const ex = new ProcessExecutor();
+    const svc = processService('unrecorded', '/bin/sh', ['-c', 'echo ready; exec sleep 1000'], world);
+    const ctx = captureContext(world);
+    const inst = await ex.start(svc, ctx);
+    world.track(inst.pid!);
+    const exit = await inst.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    expect(exit.error).toContain(`unrecorded: cannot record the process in ${processStatePath(world.stateDir)}`);
+    expect(ctx.output.system).toContain('a supervisor killed now would leave it behind');
+    expect(stillAlive([inst.pid!])).toEqual([]);
+    expect(listGroupMembers(inst.pid!)).toEqual([]);
   });
 });
 
@@ -235,6 +270,23 @@ describe('ProcessExecutor start errors', () => {
     await writeFile(file, '#!/bin/sh\necho hi\n');
     await chmod(file, 0o644);
     await expectStartError(['api', file, [], world], 'BAD_REQUEST', ['api: binary is not executable', file]);
+  });
+
+  it('rejects a directory given as the binary with BAD_REQUEST', async () => {
+    const dir = join(world.dir, 'a-dir');
+    await mkdir(dir);
+    await expectStartError(['api', dir, [], world], 'BAD_REQUEST', [`api: binary is a directory: ${dir}`]);
+  });
+
+  it('rejects a working_dir that is a file, naming the field', async () => {
+    const svc = processService('web', '/bin/sh', ['-c', 'true'], world);
+    const file = join(world.dir, 'plain-file');
+    await writeFile(file, 'x');
+    if (svc.target.type === 'Process') svc.target.working_dir = file;
+    await expect(new ProcessExecutor().start(svc, captureContext(world))).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: `web: working_dir is not a directory: ${file} (resolved from ${world.project.file})`,
+    });
   });
 
   it('rejects an unknown stop signal before spawning', async () => {

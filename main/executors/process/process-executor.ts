@@ -12,7 +12,8 @@ import { ProcessStateStore } from '../../state/process-state.js';
 import { bootId, readProcStat, uptimeTicks } from './proc-stat.js';
 import { normaliseSignal } from './process-group.js';
 import { ProcessRun, type RunTimings } from './process-run.js';
-import { checkSpawnable, spawnError, type SpawnSubject } from './spawn-checks.js';
+import { explainSpawnFailure } from './spawn-checks.js';
+import { flushRecords, recordInBackground } from './state-record.js';
 
 /** Overrides of the internal timings (tests and benchmarks shorten them). */
 export type ProcessExecutorOptions = Partial<RunTimings>;
@@ -70,18 +71,16 @@ export class ProcessExecutor implements ServiceExecutor {
     return this.runs.get(String(pid))?.run.running === true;
   }
 
+  /**
+   * Spawns the service and reports it the moment the process exists. Nothing on this path waits
+   * for the disk or a thread-pool round trip once the state file was loaded (the first start per
+   * state directory): the checks that explain a failed spawn run only after the spawn failed, and
+   * the state-file record is written right behind the spawn (see recordInBackground).
+   */
   async start(service: ServiceConfig, ctx: ExecutorContext): Promise<RunningInstance> {
     const target = processTarget(service);
     const stopSignal = normaliseSignal(service.stop_signal, service.name);
     const env = mergeEnv(ctx.injectedEnv, target.env);
-    const subject: SpawnSubject = {
-      service: service.name,
-      file: ctx.project.file,
-      binary: target.binary,
-      cwd: target.working_dir,
-      pathVar: env.PATH,
-    };
-    await checkSpawnable(subject);
 
     // A record for this service left by a dead supervisor would be overwritten below and its
     // processes forgotten: clean it first (same rules as recover()).
@@ -108,12 +107,24 @@ export class ProcessExecutor implements ServiceExecutor {
       stdin: 'ignore',
       stripFinalNewline: false,
     });
-    // Execa's promise also settles on failures; only the 'exit' event is our signal.
+    // Execa's promise also settles on failures; only the 'exit' event is our signal for a run.
     void child.catch(() => undefined);
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.once('spawn', () => resolve(child.pid as number));
-      child.once('error', (err) => reject(spawnError(subject, err)));
-    });
+    // The fork/exec is synchronous: a pid now means the program runs; none means the spawn
+    // failed, and execa's result (reject: false) carries the error as `cause`.
+    const pid = child.pid;
+    if (pid === undefined) {
+      const failure = child.then((r) => (r as { cause?: unknown }).cause ?? r, (e: unknown) => e);
+      throw await explainSpawnFailure(failure, {
+        service: service.name,
+        file: ctx.project.file,
+        binary: target.binary,
+        cwd: target.working_dir,
+        pathVar: env.PATH,
+      });
+    }
+    // Read in the same tick as the spawn, so the leader cannot have been reaped yet (its stat
+    // stays readable while it is a zombie); notBefore is only a fallback for a missing /proc.
+    const startTime = readProcStat(pid)?.startTime ?? notBefore;
 
     const runRef: { run?: ProcessRun } = {};
     const run = new ProcessRun(pid, child, stopSignal, {
@@ -127,24 +138,16 @@ export class ProcessExecutor implements ServiceExecutor {
     }, this.timings);
     runRef.run = run;
     this.runs.set(String(pid), { service: service.name, run, env, cwd: target.working_dir });
-
-    // If the leader already exited and nobody reaped its stat yet, its group members still started
-    // after `notBefore`, which is all recovery needs.
-    const startTime = readProcStat(pid)?.startTime ?? notBefore;
-    try {
-      await store.set(service.name, { pid, pgid: run.pgid, startTime, bootId: bootId(), binary: target.binary });
-    } catch (err) {
-      // Without a record a SIGKILLed supervisor would leave this process behind: refuse to run it.
-      await run.stop('SIGKILL', 0);
-      throw new HarnessError('INTERNAL', `${service.name}: cannot record the process in ${store.stateDir}/processes.json: ${(err as Error).message}`);
-    }
+    recordInBackground(store, service.name, { pid, pgid: run.pgid, startTime, bootId: bootId(), binary: target.binary }, run, ctx);
     ctx.log('system', `started pid ${pid}: ${commandLine(target.binary, target.args)}\n`);
-    if (ctx.signal.aborted) {
-      // Cancelled while spawning: the caller will never get an instance to stop, so stop it here.
-      await run.stop(stopSignal, service.stop_grace_period_ms);
-      throw new HarnessError('CANCELLED', `${service.name}: start cancelled`);
-    }
     return { id: String(pid), pid, exited: run.exited };
+  }
+
+  /** Resolves once every state-file record requested so far has been written (or its failure
+   * handled by stopping the process). */
+  async flush(stateDir: string): Promise<void> {
+    const store = this.stores.get(stateDir);
+    if (store) await flushRecords(store);
   }
 
   async stop(service: ServiceConfig, instance: RunningInstance, opts: StopOptions): Promise<ExitInfo> {

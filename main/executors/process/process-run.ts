@@ -49,6 +49,8 @@ export class ProcessRun {
   private stopTask: Promise<unknown> | null = null;
   /** performance.now() at the leader's exit: a /proc scan from after it may be shared. */
   private exitMark = Infinity;
+  /** Why the run was ended by the executor itself (e.g. its state record could not be written). */
+  private failure: string | undefined;
 
   constructor(
     readonly pid: number,
@@ -96,6 +98,13 @@ export class ProcessRun {
     return Promise.race([this.exited, stuck]).finally(() => clearTimeout(timer));
   }
 
+  /** Ends the run with SIGKILL because it must not go on; `exited` then carries `reason`. */
+  fail(reason: string): void {
+    if (this.leaderExit !== null) return;
+    this.failure = reason;
+    void this.stop('SIGKILL', 0);
+  }
+
   private async onLeaderExit(info: ExitInfo): Promise<void> {
     this.leaderExit = info;
     try {
@@ -112,7 +121,7 @@ export class ProcessRun {
       this.hooks.log('system', `cleanup after pid ${this.pid} failed: ${(err as Error).message}\n`);
     } finally {
       // The contract: `exited` resolves exactly once and never rejects, whatever happened above.
-      this.resolveExited(info);
+      this.resolveExited(this.failure === undefined ? info : { ...info, error: this.failure });
     }
   }
 

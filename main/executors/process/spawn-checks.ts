@@ -1,6 +1,11 @@
-// Checks made before spawning, so a mistake in services.yaml is reported as the user wrote it
+// Explaining a failed spawn, so a mistake in services.yaml is reported as the user wrote it
 // (service, path, file) instead of the kernel's bare "spawn x ENOENT", which does not even say
 // whether the binary or the working directory is missing.
+//
+// The checks run only AFTER a spawn failed: the fork/exec itself is the authoritative test (it
+// searches the service's PATH the same way, in the child), so checking first cost a handful of
+// thread-pool stat/access calls on every start — queued behind each other in a burst of starts —
+// to predict what the spawn reports anyway. The messages are the same as when they ran first.
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
@@ -80,6 +85,22 @@ export async function checkSpawnable(s: SpawnSubject): Promise<void> {
       path: s.binary,
     });
   }
+}
+
+/**
+ * For a spawn that got no pid: `failure` resolves with its error (some errors, ENOENT/EACCES,
+ * arrive as an 'error' event on the next tick; others, such as ENOTDIR, are thrown by the spawn
+ * itself, which execa turns into a failed result). Returns the clearest error for it: what
+ * checkSpawnable finds wrong, else spawnError's reading of the errno.
+ */
+export async function explainSpawnFailure(failure: Promise<unknown>, s: SpawnSubject): Promise<HarnessError> {
+  const err = await failure;
+  try {
+    await checkSpawnable(s);
+  } catch (found) {
+    if (found instanceof HarnessError) return found;
+  }
+  return spawnError(s, err);
 }
 
 /** For the rare failure the checks could not foresee (a race, E2BIG, EAGAIN…). */

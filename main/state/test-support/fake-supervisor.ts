@@ -47,5 +47,8 @@ await Promise.all(SERVICES.map(async (svc) => {
   pids[svc.name] = inst.pid!;
   await isReady;
 }));
+// As ServiceManager.start does before it reports services ready: the records are written just
+// behind the spawns, and this is the moment the test may SIGKILL us.
+await ex.flush(stateDir);
 process.stdout.write(`${JSON.stringify(pids)}\n`);
 setInterval(() => {}, 60_000);

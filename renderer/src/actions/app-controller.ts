@@ -3,10 +3,16 @@
 import type { ApiClient } from '../../../shared/api-client';
 import type { ConfigEdit, ProjectSnapshot } from '../../../shared/api';
 import { HarnessError } from '../../../shared/errors';
-import { configToGraph } from '../../../shared/graph';
+import type { ServiceState } from '../../../shared/service-state';
+import { configToGraph, type GraphModel, type Position } from '../../../shared/graph';
 import { layoutGraph } from '../graph/layout/elk-layout';
+import { layeredLayout } from '../graph/layout/layered-layout';
+import { ELK_AUTO_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '../graph/scale';
 import type { TerminalRegistry } from '../logs/terminal-registry';
 import type { Stores } from '../stores/stores';
+import { FrameBatch } from './frame-batch';
+
+type StatusEvent = { seq: number; state: ServiceState };
 
 export interface ControllerOptions {
   /** Path of the bundled demo, when the host knows it. */
@@ -17,8 +23,13 @@ export class AppController {
   private resyncing: Promise<void> | null = null;
   private resyncAgain = false;
   private readonly offs: Array<() => void> = [];
-  /** Last auto-layout duration, for the status bar and the benches. */
+  /** Duration of the last quick layered layout and of the last elk layout (benches read them). */
   lastLayoutMs = 0;
+  lastElkMs = 0;
+  /** Status events arrive in bursts (a stack starting, a flapping service): one store update per frame. */
+  private readonly statusBatch = new FrameBatch<StatusEvent>((events) => {
+    if (this.stores.run.getState().applyStatuses(events) === 'gap') void this.resync();
+  });
 
   constructor(
     readonly client: ApiClient,
@@ -30,9 +41,7 @@ export class AppController {
   attach(): void {
     const { run, ui } = this.stores;
     this.offs.push(
-      this.client.on('status', (e) => {
-        if (run.getState().applyStatus(e.seq, e.state) === 'gap') void this.resync();
-      }),
+      this.client.on('status', (e) => this.statusBatch.push(e)),
       this.client.on('health', (e) => run.getState().applyHealth(e.service, e.result)),
       this.client.on('logs', (batch) => this.terminals.push(batch)),
       this.client.on('progress', (p) => {
@@ -44,6 +53,7 @@ export class AppController {
 
   detach(): void {
     this.offs.splice(0).forEach((off) => off());
+    this.statusBatch.dispose();
   }
 
   /** Fetches a snapshot and replaces the view's state with it. Coalesces concurrent requests. */
@@ -57,7 +67,9 @@ export class AppController {
         do {
           this.resyncAgain = false;
           const snap = await this.client.invoke('project.snapshot', {});
+          performance.mark('harness:snapshot-received');
           await this.applySnapshot(snap);
+          performance.mark('harness:snapshot-applied');
         } while (this.resyncAgain);
       } catch (err) {
         this.report(err);
@@ -71,31 +83,58 @@ export class AppController {
   async applySnapshot(snap: ProjectSnapshot): Promise<void> {
     const { graph, run, connection } = this.stores;
     const model = configToGraph(snap.services.map((s) => s.config));
-    // Nodes without saved positions first appear in a grid (first render never waits for the
-    // layout); the elk layout, computed in a worker, then moves them.
-    const positions = new Map<string, { x: number; y: number }>();
-    const missing = model.nodes.filter((n) => n.position === null && !graph.getState().nodes.some((o) => o.id === n.id));
-    missing.forEach((n, i) => positions.set(n.id, { x: (i % 8) * 290, y: Math.floor(i / 8) * 170 }));
-    if (missing.length > 0) void this.autoLayout(model);
+    const positions = this.placeNewNodes(model);
     graph.getState().setModel({ file: snap.file, project: snap.project, dirty: snap.dirty, problems: snap.problems }, model, positions);
     run.getState().reset(snap.services.map((s) => s.state), snap.seq);
     this.terminals.setServices(snap.services.map((s) => s.config.name));
     connection.getState().markSynced();
+    if (positions.size > 0) {
+      this.layoutListeners.forEach((l) => l());
+      // elk's placement is nicer but takes seconds at hundreds of nodes: automatic only when small.
+      if (model.nodes.length <= ELK_AUTO_MAX_NODES) void this.elkLayout(model, new Set(positions.keys()));
+    }
   }
 
-  private async autoLayout(model: ReturnType<typeof configToGraph>): Promise<void> {
+  /**
+   * Nodes without a saved position (and not already on screen) get one from the quick layered
+   * layout, synchronously: the first render never waits for elk. When other nodes have saved
+   * positions, the new block goes below them rather than on top of them.
+   */
+  private placeNewNodes(model: GraphModel): Map<string, Position> {
+    const onScreen = new Set(this.stores.graph.getState().nodes.map((n) => n.id));
+    const missing = model.nodes.filter((n) => n.position === null && !onScreen.has(n.id));
+    if (missing.length === 0) return new Map();
+    const t0 = performance.now();
+    const deps = new Map(missing.map((n) => [n.id, n.summary.dependencies]));
+    const laid = layeredLayout(missing.map((n) => n.id), deps, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT });
+    const inModel = new Set(model.nodes.map((m) => m.id));
+    const placed = this.stores.graph.getState().nodes.filter((n) => inModel.has(n.id)).map((n) => n.position);
+    for (const m of model.nodes) if (m.position) placed.push(m.position);
+    if (placed.length > 0) {
+      const minX = Math.min(...placed.map((p) => p.x));
+      const maxY = Math.max(...placed.map((p) => p.y)) + NODE_HEIGHT + 80;
+      for (const [id, p] of laid) laid.set(id, { x: p.x + minX, y: p.y + maxY });
+    }
+    this.lastLayoutMs = Math.max(0.01, performance.now() - t0);
+    return laid;
+  }
+
+  /** elk's layered layout in its worker; moves only `ids` (all nodes when omitted). */
+  async elkLayout(model?: GraphModel, ids?: Set<string>): Promise<void> {
     try {
-      const result = await layoutGraph(model.nodes.map((n) => n.id), model.edges);
-      this.lastLayoutMs = result.ms;
-      // Saved positions win; the layout only places the others.
-      const saved = new Set(model.nodes.filter((n) => n.position !== null).map((n) => n.id));
-      for (const id of saved) result.positions.delete(id);
+      const { nodes, edges } = this.stores.graph.getState();
+      const result = await layoutGraph(model ? model.nodes.map((n) => n.id) : nodes.map((n) => n.id), model ? model.edges : edges);
+      this.lastElkMs = result.ms;
+      if (ids) for (const id of [...result.positions.keys()]) if (!ids.has(id)) result.positions.delete(id);
       this.stores.graph.getState().setPositions(result.positions);
       this.layoutListeners.forEach((l) => l());
     } catch (err) {
       this.report(err);
     }
   }
+
+  /** The graph view's viewport, while it is mounted (benches and e2e drive it through this). */
+  viewport: { setViewport(v: { x: number; y: number; zoom: number }): unknown } | null = null;
 
   private readonly layoutListeners = new Set<() => void>();
   /** The graph view refits when a layout lands. */

@@ -1,6 +1,6 @@
 // Right-click menu on a node: the same controls as its buttons, plus removal.
 import { useEffect } from 'react';
-import { dependencyClosure, dependentsClosure } from '../../../shared/graph';
+import { dependencyClosure, dependentsClosure, removeServicesEdits } from '../../../shared/graph';
 import { useController } from '../actions/controller-context';
 import { useGraph, useUi } from '../stores/stores';
 
@@ -42,7 +42,7 @@ export function ContextMenu() {
       {item('Restart', 'restart', () => void controller.restart([name]))}
       {item('Open logs', 'logs', () => openLogs(name))}
       <hr />
-      {item('Remove service', 'remove', () => void controller.edit([{ op: 'removeService', name }]))}
+      {item('Remove service', 'remove', () => void controller.edit(removeServicesEdits([name], deps)))}
     </div>
   );
 }

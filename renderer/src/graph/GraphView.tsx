@@ -2,37 +2,63 @@
 // the pure translation in shared/graph.ts.
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore as useFlowStore,
   type Connection,
   type Edge,
   type NodeChange,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { useCallback, useEffect, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
-import { addServiceEdits, connectEdits, disconnectEdits, moveEdits } from '../../../shared/graph';
+import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits } from '../../../shared/graph';
 import { useController } from '../actions/controller-context';
 import type { ServiceNode } from '../stores/graph-store';
 import { useGraph, useUi } from '../stores/stores';
+import { EdgeLayer } from './EdgeLayer';
+import { OverviewCanvas, serviceAt } from './OverviewCanvas';
+import { OVERVIEW_BELOW_ZOOM } from './scale';
 import { nodeTypes } from './nodes/node-types';
 import { Palette, PALETTE_MIME } from './Palette';
+
+const NO_EDGES: Edge[] = [];
+/** Hidden nodes count too: in the overview every node is hidden from React Flow. */
+const FIT = { padding: 0.1, includeHiddenNodes: true };
 
 export function GraphView() {
   const nodes = useGraph((s) => s.nodes);
   const edges = useGraph((s) => s.edges);
+  const large = useGraph((s) => s.large);
   const controller = useController();
   const graph = controller.stores.graph;
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
   const setContextMenu = useUi((s) => s.setContextMenu);
   const openLogs = useUi((s) => s.openLogs);
   const theme = useUi((s) => s.theme);
+  // A large graph zoomed far out is drawn by OverviewCanvas, its React Flow nodes hidden. The
+  // selector yields a boolean, so only crossing the threshold re-renders this view; all other
+  // zoom-dependent detail lives in the nodes (use-lod.ts).
+  // Until the initial fit lands the zoom is 1: start in the overview rather than mount cards.
+  const overview = useFlowStore((s) => large && (s.fitViewQueued || s.transform[2] < OVERVIEW_BELOW_ZOOM));
+  const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
 
-  // Refit when an auto-layout lands; at low zoom, hide node details (cheaper to paint).
-  useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView({ padding: 0.1 }))), [controller, fitView]);
-  const [zoomedOut, setZoomedOut] = useState(false);
+  // While the viewport moves it is its own compositor layer: a pan then moves pixels already
+  // rasterised instead of repainting every node and edge per frame (software rendering has no
+  // GPU to hide that). Dropped when the move ends so zoomed text is rasterised sharp again.
+  const root = useRef<HTMLDivElement>(null);
+  const onMoveStart = useCallback(() => root.current?.classList.add('moving'), []);
+  const onMoveEnd = useCallback(() => root.current?.classList.remove('moving'), []);
+
+  // Refit when a layout lands.
+  useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView(FIT))), [controller, fitView]);
+  useEffect(() => {
+    controller.viewport = { setViewport };
+    return () => void (controller.viewport = null);
+  }, [controller, setViewport]);
 
   const onNodesChange = useCallback((changes: NodeChange<ServiceNode>[]) => graph.getState().applyNodeChanges(changes), [graph]);
 
@@ -52,14 +78,42 @@ export function GraphView() {
     [controller, graph],
   );
 
-  // Deleting from the canvas removes dependencies only; removing a service is a menu action.
+  // Delete/Backspace on a selected edge removes the dependency; on a selected node, the service
+  // (and its name from its dependents' lists). The view changes when the core's snapshot comes
+  // back, never optimistically, so a refused edit leaves the graph as the file is.
   const onBeforeDelete: OnBeforeDelete<ServiceNode, Edge> = useCallback(
-    async ({ edges: doomed }) => {
-      const edits = doomed.flatMap((e) => disconnectEdits(e));
+    async ({ nodes: doomedNodes, edges: doomed }) => {
+      const gone = new Set(doomedNodes.map((n) => n.id));
+      const edits = [
+        ...doomed.filter((e) => !gone.has(e.source) && !gone.has(e.target)).flatMap((e) => disconnectEdits(e)),
+        ...removeServicesEdits([...gone], graph.getState().deps),
+      ];
       if (edits.length > 0) void controller.edit(edits);
       return false;
     },
-    [controller],
+    [controller, graph],
+  );
+
+  // In the overview there are no node elements: clicks find the service under the pointer.
+  const serviceUnder = useCallback((e: MouseEvent | globalThis.MouseEvent) => serviceAt(graph.getState().nodes, screenToFlowPosition({ x: e.clientX, y: e.clientY })), [graph, screenToFlowPosition]);
+  const onPaneClick = useCallback(
+    (e: MouseEvent) => {
+      setContextMenu(null);
+      if (!overview) return;
+      const hit = serviceUnder(e);
+      const changes: NodeChange<ServiceNode>[] = graph.getState().nodes.filter((n) => !!n.selected !== (n.id === hit)).map((n) => ({ type: 'select', id: n.id, selected: n.id === hit }));
+      if (changes.length > 0) graph.getState().applyNodeChanges(changes);
+    },
+    [graph, overview, serviceUnder, setContextMenu],
+  );
+  const onPaneContextMenu = useCallback(
+    (e: MouseEvent | globalThis.MouseEvent) => {
+      const hit = overview ? serviceUnder(e) : null;
+      if (!hit) return;
+      e.preventDefault();
+      setContextMenu({ service: hit, x: e.clientX, y: e.clientY });
+    },
+    [overview, serviceUnder, setContextMenu],
   );
 
   const onDrop = useCallback(
@@ -89,7 +143,7 @@ export function GraphView() {
     (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).closest('input, textarea, .nokey')) return;
       const selected = graph.getState().nodes.filter((n) => n.selected).map((n) => n.id);
-      if (e.key === 'f') return void fitView({ duration: 200 });
+      if (e.key === 'f') return void fitView({ ...FIT, duration: 200 });
       if (selected.length === 0) return;
       if (e.key === 's') void controller.start(selected);
       else if (e.key === 'x') void controller.stop(selected);
@@ -100,10 +154,10 @@ export function GraphView() {
   );
 
   return (
-    <div className={`graph-view${zoomedOut ? ' zoomed-out' : ''}`} data-testid="graph-view" onKeyDown={onKeyDown} tabIndex={0} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+    <div ref={root} className={`graph-view${large ? ' large' : ''}`} data-testid="graph-view" data-large={large} onKeyDown={onKeyDown} tabIndex={0} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <ReactFlow<ServiceNode, Edge>
-        nodes={nodes}
-        edges={edges}
+        nodes={shownNodes}
+        edges={large ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onNodeDragStop={onNodeDragStop}
@@ -111,18 +165,26 @@ export function GraphView() {
         onBeforeDelete={onBeforeDelete}
         onNodeContextMenu={onNodeContextMenu}
         onNodeDoubleClick={onNodeDoubleClick}
-        onPaneClick={() => setContextMenu(null)}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
+        onPaneClick={onPaneClick}
+        onPaneContextMenu={onPaneContextMenu}
         colorMode={theme}
         fitView
+        fitViewOptions={FIT}
         minZoom={0.05}
         onlyRenderVisibleElements
-        onMove={(_e, vp) => setZoomedOut(vp.zoom < 0.45)}
         deleteKeyCode={['Delete', 'Backspace']}
         proOptions={{ hideAttribution: true }}
       >
-        <Background />
-        <MiniMap pannable zoomable />
-        <Controls />
+        {large ? <EdgeLayer /> : <Background />}
+        {!large && <MiniMap pannable zoomable />}
+        {overview && <OverviewCanvas />}
+        <Controls fitViewOptions={FIT}>
+          <ControlButton onClick={() => void controller.elkLayout()} title="Auto layout (elk)" aria-label="Auto layout" data-testid="auto-layout">
+            ⇶
+          </ControlButton>
+        </Controls>
       </ReactFlow>
       <Palette />
     </div>

@@ -5,6 +5,7 @@ import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type No
 import { createStore } from 'zustand/vanilla';
 import type { ConfigProblem } from '../../../shared/config-types';
 import type { GraphModel, NodeKind, ServiceNodeSummary } from '../../../shared/graph';
+import { FIXED_HANDLES, LARGE_GRAPH_NODES, NODE_HEIGHT, NODE_WIDTH } from '../graph/scale';
 
 export interface ServiceNodeData extends Record<string, unknown> {
   summary: ServiceNodeSummary;
@@ -17,6 +18,8 @@ export interface GraphState {
   project: string | null;
   dirty: boolean;
   problems: ConfigProblem[];
+  /** Above LARGE_GRAPH_NODES: fixed-size nodes and the cheap rendering path (see graph/scale.ts). */
+  large: boolean;
   nodes: ServiceNode[];
   edges: Edge[];
   /** Service name -> dependencies, for closures and connect validation. */
@@ -35,20 +38,26 @@ export function createGraphStore() {
     project: null,
     dirty: false,
     problems: [],
+    large: false,
     nodes: [],
     edges: [],
     deps: new Map(),
     setModel(meta, model, positions) {
+      const large = model.nodes.length > LARGE_GRAPH_NODES;
+      const sameMode = get().large === large;
       const previous = new Map(get().nodes.map((n) => [n.id, n]));
       const nodes = model.nodes.map<ServiceNode>((m) => {
         const old = previous.get(m.id);
         const position = m.position ?? positions.get(m.id) ?? old?.position ?? { x: 0, y: 0 };
         // Keep the same object when nothing changed, so memoised nodes do not re-render.
-        if (old && old.type === m.kind && old.position.x === position.x && old.position.y === position.y && JSON.stringify(old.data.summary) === JSON.stringify(m.summary)) return old;
-        return { id: m.id, type: m.kind, position, data: { summary: m.summary }, selected: old?.selected };
+        if (old && sameMode && old.type === m.kind && old.position.x === position.x && old.position.y === position.y && JSON.stringify(old.data.summary) === JSON.stringify(m.summary)) return old;
+        const node: ServiceNode = { id: m.id, type: m.kind, position, data: { summary: m.summary }, selected: old?.selected };
+        // Known size and handles: React Flow can cull off-screen nodes without mounting them
+        // once to measure (its default), which is most of the first render at a thousand nodes.
+        return large ? { ...node, width: NODE_WIDTH, height: NODE_HEIGHT, measured: { width: NODE_WIDTH, height: NODE_HEIGHT }, handles: FIXED_HANDLES } : node;
       });
       const edges = model.edges.map<Edge>((e) => ({ id: e.id, source: e.source, target: e.target, type: 'default' }));
-      set({ ...meta, nodes, edges, deps: new Map(model.nodes.map((n) => [n.id, n.summary.dependencies])) });
+      set({ ...meta, large, nodes, edges, deps: new Map(model.nodes.map((n) => [n.id, n.summary.dependencies])) });
     },
     setPositions(positions) {
       set({ nodes: get().nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)) });

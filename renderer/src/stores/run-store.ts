@@ -11,6 +11,8 @@ export interface RunState {
   reset(states: ServiceState[], seq: number): void;
   /** Applies one status event; returns false when a gap means a resync is needed. */
   applyStatus(seq: number, state: ServiceState): 'applied' | 'stale' | 'gap';
+  /** Applies a batch of status events in one store update (one render for many events). */
+  applyStatuses(events: ReadonlyArray<{ seq: number; state: ServiceState }>): 'applied' | 'stale' | 'gap';
   applyHealth(service: string, result: HealthResult): void;
 }
 
@@ -29,6 +31,21 @@ export function createRunStore() {
       const gap = seq !== current + 1;
       // Apply anyway (it is the newest truth for this service); the caller resyncs on a gap.
       set({ seq, states: { ...get().states, [state.name]: state } });
+      return gap ? 'gap' : 'applied';
+    },
+    applyStatuses(events) {
+      let seq = get().seq;
+      let gap = false;
+      let states: Record<string, ServiceState> | null = null;
+      for (const e of events) {
+        if (e.seq <= seq) continue;
+        if (e.seq !== seq + 1) gap = true;
+        seq = e.seq;
+        states ??= { ...get().states };
+        states[e.state.name] = e.state;
+      }
+      if (!states) return 'stale';
+      set({ seq, states });
       return gap ? 'gap' : 'applied';
     },
     applyHealth(service, result) {

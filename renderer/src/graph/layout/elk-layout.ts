@@ -2,9 +2,8 @@
 // thousand-node graph does not freeze the window.
 import ELK, { type ElkNode } from 'elkjs/lib/elk-api.js';
 import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
+import { NODE_HEIGHT, NODE_WIDTH } from '../scale';
 
-export const NODE_WIDTH = 250;
-export const NODE_HEIGHT = 132;
 
 let elk: InstanceType<typeof ELK> | null = null;
 

@@ -1,11 +1,14 @@
 // The body every node kind shares: name, kind icon, live status, and the per-node controls.
-// It subscribes to exactly one service's run state, so a status event re-renders one card.
+// It subscribes to exactly one service's run state, so a status event re-renders one card, and
+// renders fewer elements when zoomed out (a thousand full cards cost more to mount and paint
+// than their few pixels show).
 import { Handle, Position } from '@xyflow/react';
 import { memo, type ReactNode } from 'react';
 import type { ServiceNodeSummary } from '../../../../../shared/graph';
 import { useController } from '../../../actions/controller-context';
 import { useRun, useUi } from '../../../stores/stores';
 import { isActive, renderCounts, statusClass } from './status-style';
+import { useLod } from './use-lod';
 
 interface Props {
   summary: ServiceNodeSummary;
@@ -22,7 +25,25 @@ function ServiceCardImpl({ summary, icon, kindLabel, selected, children }: Props
   const state = useRun((s) => s.states[name]);
   const controller = useController();
   const openLogs = useUi((s) => s.openLogs);
+  const lod = useLod();
   const status = state?.status ?? 'stopped';
+  if (lod !== 'full') {
+    return (
+      <div className={`service-node lod-${lod} ${statusClass(status)}${selected ? ' selected' : ''}`} data-testid={`node-${name}`} data-status={status} title={`${name}: ${status}`}>
+        <Handle type="target" position={Position.Left} />
+        {lod === 'compact' ? (
+          <div className="service-node-head">
+            <span className="service-node-icon" aria-label={kindLabel}>{icon}</span>
+            <span className="service-node-name">{name}</span>
+            <span className={`status-pill ${statusClass(status)}`}>{status}</span>
+          </div>
+        ) : (
+          <span className="service-node-name">{name}</span>
+        )}
+        <Handle type="source" position={Position.Right} />
+      </div>
+    );
+  }
   const active = isActive(status);
   const ports = state?.ports?.length ? state.ports.map(String) : summary.ports;
   const address = state?.address;

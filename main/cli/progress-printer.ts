@@ -1,0 +1,55 @@
+// Compact terminal lines for long operations (image pulls, builds). The engine reports a pull as a
+// stream of per-layer updates, dozens per second while bytes move; a terminal wants a few lines
+// per layer: when it starts downloading (with its size) and when it is done.
+import type { ProgressEvent } from '../../shared/events.js';
+
+/** Per-layer pull states worth a line; the others (Waiting, Verifying Checksum, Extracting, …)
+ * only say that the next line is coming. */
+const LAYER_MILESTONES = new Set(['Downloading', 'Pull complete', 'Already exists']);
+
+/** Build output that only restates what the next line says. */
+const BUILD_NOISE = /^(--->|Removing intermediate container|Successfully built|Successfully tagged)/;
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+export class ProgressPrinter {
+  /** service/task/item -> last status printed, so a repeated status is printed once. */
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly note: (text: string) => void) {}
+
+  event(p: ProgressEvent): void {
+    const message = p.message.trim();
+    if (p.error) {
+      this.note(`${p.service}: ${p.task}${p.item ? ` ${shortId(p.item)}` : ''}: ${p.error}`);
+      return;
+    }
+    if (!message) return;
+    if (!p.item) {
+      if (p.task === 'build' && BUILD_NOISE.test(message)) return;
+      this.note(`${p.service}: ${p.task}: ${message}`);
+      return;
+    }
+    if (p.task === 'pull' && !LAYER_MILESTONES.has(message)) return;
+    const key = `${p.service}\u0000${p.task}\u0000${p.item}`;
+    if (this.last.get(key) === message) return;
+    this.last.set(key, message);
+    const size = message === 'Downloading' && p.total ? ` ${formatBytes(p.total)}` : '';
+    this.note(`${p.service}: ${p.task} ${shortId(p.item)}: ${message}${size}`);
+  }
+}
+
+/** Layer ids arrive as 12 hex digits already; anything longer is cut the same way. */
+function shortId(item: string): string {
+  return /^(sha256:)?[0-9a-f]{13,}$/.test(item) ? item.replace(/^sha256:/, '').slice(0, 12) : item;
+}
