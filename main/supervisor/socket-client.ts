@@ -3,7 +3,8 @@
 import { connect, type Socket } from 'node:net';
 import { ApiClient, type ApiClientOptions } from '../../shared/api-client.js';
 import { createMessageConnection, type MessageConnection } from '../../shared/message-connection.js';
-import type { WireMessage } from '../../shared/wire.js';
+import { MAX_MESSAGE_BYTES, type WireMessage } from '../../shared/wire.js';
+import { readLines, writeLine } from './ndjson.js';
 
 export interface SocketConnection {
   connection: MessageConnection;
@@ -26,23 +27,20 @@ export async function openSocketConnection(path: string): Promise<SocketConnecti
     socket.destroy();
     return null;
   }
-  const connection = createMessageConnection((message) => socket.write(`${JSON.stringify(message)}\n`));
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.length === 0) continue;
+  const connection = createMessageConnection((message) => writeLine(socket, message));
+  readLines(
+    socket,
+    (line) => {
       try {
         connection.receive(JSON.parse(line) as WireMessage);
       } catch {
         // A garbled line is dropped; a call it answered fails when the connection closes.
       }
-    }
-  });
+    },
+    // Event batches are bounded by the supervisor; anything far larger is a broken peer.
+    16 * MAX_MESSAGE_BYTES,
+    () => socket.destroy(),
+  );
   const closed = new Promise<void>((resolve) => {
     socket.on('error', () => undefined);
     socket.on('close', () => {

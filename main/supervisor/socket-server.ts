@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { MAX_MESSAGE_BYTES, type WireMessage } from '../../shared/wire.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
 import { servePeer } from '../api/message-server.js';
+import { readLines, writeLine } from './ndjson.js';
 
 export interface SocketServer {
   readonly path: string;
@@ -47,25 +48,11 @@ export async function serveUnixSocket(dispatcher: ApiDispatcher, path: string): 
 }
 
 function attachPeer(dispatcher: ApiDispatcher, socket: Socket): void {
-  const send = (message: WireMessage): void => {
-    if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(message)}\n`);
-  };
+  const send = (message: WireMessage): void => writeLine(socket, message);
   const peer = servePeer(dispatcher, send);
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.length > 0) peer.receive(line);
-    }
-    // A peer that never sends a newline cannot make us buffer without bound.
-    if (buffered.length > MAX_MESSAGE_BYTES) {
-      send({ t: 'res', id: -1, result: { ok: false, error: { code: 'BAD_REQUEST', message: 'message too large' } } });
-      socket.destroy();
-    }
+  readLines(socket, (line) => peer.receive(line), MAX_MESSAGE_BYTES, () => {
+    send({ t: 'res', id: -1, result: { ok: false, error: { code: 'BAD_REQUEST', message: 'message too large' } } });
+    socket.destroy();
   });
   socket.on('error', () => socket.destroy());
   socket.on('close', () => peer.close());
