@@ -8,7 +8,12 @@ import {
   dependencyMap,
   dependentsClosure,
   disconnectEdits,
+  joinArgs,
   moveEdits,
+  problemsForService,
+  removeServicesEdits,
+  serviceToRaw,
+  splitArgs,
   uniqueServiceName,
 } from './graph.js';
 import { API_PARAM_SCHEMAS } from './api.js';
@@ -104,5 +109,76 @@ describe('edits from graph gestures', () => {
     expect(uniqueServiceName('9 bad name!', [])).toBe('bad-name-');
     expect(uniqueServiceName('***', [])).toBe('service');
     expect(uniqueServiceName('api', ['api'])).toBe('api-2');
+  });
+});
+
+describe('removeServicesEdits', () => {
+  it('takes the service out of its dependents first, then removes it', () => {
+    const deps = dependencyMap([svc('store'), svc('api', ['store']), svc('web', ['api', 'store'])]);
+    expect(removeServicesEdits(['store'], deps)).toEqual([
+      { op: 'removeDependency', service: 'api', dependency: 'store' },
+      { op: 'removeDependency', service: 'web', dependency: 'store' },
+      { op: 'removeService', name: 'store' },
+    ]);
+  });
+
+  it('does not edit services that are removed too, and ignores unknown names', () => {
+    const deps = dependencyMap([svc('store'), svc('api', ['store'])]);
+    expect(removeServicesEdits(['store', 'api', 'ghost'], deps)).toEqual([
+      { op: 'removeService', name: 'store' },
+      { op: 'removeService', name: 'api' },
+    ]);
+  });
+});
+
+describe('serviceToRaw', () => {
+  it('writes a loaded service back in YAML form, durations in milliseconds', () => {
+    const s = svc('api', ['store'], {
+      health_check: { type: 'http', url: 'http://127.0.0.1:1/health', expect_status: 200, interval_ms: 100, timeout_ms: 1000, retries: 3, start_period_ms: 0 },
+      ui: { position: { x: 1, y: 2 } },
+    });
+    const raw = serviceToRaw(s);
+    expect(raw).toMatchObject({
+      name: 'api',
+      target: { type: 'Process', binary: 'node', args: ['x.js'] },
+      dependencies: ['store'],
+      health_check: { type: 'http', url: 'http://127.0.0.1:1/health', interval: 100, timeout: 1000, start_period: 0 },
+      restart: { policy: 'no', backoff: 0, max_backoff: 0 },
+      stop_grace_period: 1000,
+      ui: { position: { x: 1, y: 2 } },
+    });
+    expect(JSON.stringify(raw)).not.toContain('_ms');
+    // It passes the contract's payload schema for updateService.
+    expect(checkPayload(API_PARAM_SCHEMAS['project.edit'], { edits: [{ op: 'updateService', name: 'api', service: raw }] })).toEqual([]);
+  });
+});
+
+describe('splitArgs / joinArgs', () => {
+  it('splits words and quotes like a shell', () => {
+    expect(splitArgs(`-e "console.log('a b')" 'x y' z\\ w ''`)).toEqual({ ok: true, args: ['-e', "console.log('a b')", 'x y', 'z w', ''] });
+    expect(splitArgs('  ')).toEqual({ ok: true, args: [] });
+  });
+
+  it('reports an unclosed quote', () => {
+    expect(splitArgs('a "b')).toEqual({ ok: false, reason: 'unclosed " quote' });
+  });
+
+  it('round-trips any argument list', () => {
+    const lists = [['a'], ['a b', "it's", '', '$HOME', '"q"'], ['-e', "setInterval(() => console.log('tick'), 1000)"]];
+    for (const args of lists) expect(splitArgs(joinArgs(args))).toEqual({ ok: true, args });
+  });
+});
+
+describe('problemsForService', () => {
+  const problems = [
+    { path: 'services[1].target.binary', message: 'a' },
+    { path: 'services[10].target', message: 'b' },
+    { path: 'services.api.dependencies[0]', message: 'c' },
+    { path: 'services.apix', message: 'd' },
+    { path: 'name', message: 'e' },
+  ];
+  it('keeps the problems under the service by list index or by map key', () => {
+    expect(problemsForService(problems, 'api', 1).map((p) => p.message)).toEqual(['a', 'c']);
+    expect(problemsForService(problems, 'web', -1)).toEqual([]);
   });
 });

@@ -213,3 +213,71 @@ export function addServiceEdits(type: TargetType, existing: Iterable<string>, at
     edits: [{ op: 'addService', service: defaultRawService(type, name) }, ...moveEdits([{ id: name, position: at }])],
   };
 }
+
+/**
+ * A loaded service back in its YAML (JSON) form, for `updateService`. Defaults stay explicit and
+ * durations become integer milliseconds (both valid in services.yaml). What the loader resolved
+ * cannot be recovered: `${VAR}` references arrive as their values and relative paths as absolute
+ * ones. The inspector says so before it rewrites a service.
+ */
+export function serviceToRaw(s: ServiceConfig): RawService {
+  const raw: RawService = { name: s.name, target: { ...s.target }, dependencies: [...s.dependencies] };
+  if (s.health_check) raw.health_check = renameMs(s.health_check);
+  raw.restart = { policy: s.restart.policy, max_retries: s.restart.max_retries, backoff: s.restart.backoff_ms, max_backoff: s.restart.max_backoff_ms };
+  raw.stop_signal = s.stop_signal;
+  raw.stop_grace_period = s.stop_grace_period_ms;
+  if (s.ui) raw.ui = s.ui;
+  return raw;
+}
+
+function renameMs(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.endsWith('_ms') ? k.slice(0, -3) : k, v]));
+}
+
+/** Splits an argument line as a shell would for plain words and quotes ('…', "…", \x). */
+export function splitArgs(line: string): { ok: true; args: string[] } | { ok: false; reason: string } {
+  const args: string[] = [];
+  let cur = '';
+  let has = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      has = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      cur += line[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has) args.push(cur);
+      cur = '';
+      has = false;
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  if (quote) return { ok: false, reason: `unclosed ${quote} quote` };
+  if (has) args.push(cur);
+  return { ok: true, args };
+}
+
+/** Joins arguments back into one line that splitArgs reads the same. */
+export function joinArgs(args: readonly string[]): string {
+  return args.map((a) => (a !== '' && /^[A-Za-z0-9_./:=,@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'"'"'`)}'`)).join(' ');
+}
+
+/**
+ * The problems of one service: paths `services.<name>…` (map form) or `services[<index>]…` (list
+ * form, `index` being its place in the file's list).
+ */
+export function problemsForService<P extends { path: string }>(problems: readonly P[], name: string, index: number): P[] {
+  const byName = `services.${name}`;
+  const byIndex = `services[${index}]`;
+  const under = (p: string, root: string) => p === root || p.startsWith(`${root}.`) || p.startsWith(`${root}[`);
+  return problems.filter((p) => under(p.path, byName) || (index >= 0 && under(p.path, byIndex)));
+}

@@ -6,6 +6,7 @@ import { GraphView } from './graph/GraphView';
 import { useTerminals } from './logs/terminal-context';
 import { LogDock } from './logs/LogDock';
 import { EmptyState } from './panels/EmptyState';
+import { Inspector } from './panels/Inspector';
 import { PathDialog } from './panels/PathDialog';
 import { ProblemsPanel } from './panels/ProblemsPanel';
 import { Toasts } from './panels/Toasts';
@@ -54,6 +55,7 @@ export function App() {
         ) : (
           <TopologyView />
         )}
+        {file && view === 'graph' && <Inspector />}
         <ProblemsPanel />
       </main>
       {file && <LogDock />}

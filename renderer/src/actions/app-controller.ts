@@ -84,7 +84,7 @@ export class AppController {
     const { graph, run, connection } = this.stores;
     const model = configToGraph(snap.services.map((s) => s.config));
     const positions = this.placeNewNodes(model);
-    graph.getState().setModel({ file: snap.file, project: snap.project, dirty: snap.dirty, problems: snap.problems }, model, positions);
+    graph.getState().setModel({ file: snap.file, project: snap.project, dirty: snap.dirty, problems: snap.problems, configs: snap.services.map((s) => s.config) }, model, positions);
     run.getState().reset(snap.services.map((s) => s.state), snap.seq);
     this.terminals.setServices(snap.services.map((s) => s.config.name));
     connection.getState().markSynced();

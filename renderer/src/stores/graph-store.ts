@@ -3,7 +3,7 @@
 // status events: those live in the run store so a status change re-renders one node.
 import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
-import type { ConfigProblem } from '../../../shared/config-types';
+import type { ConfigProblem, ServiceConfig } from '../../../shared/config-types';
 import type { GraphModel, NodeKind, ServiceNodeSummary } from '../../../shared/graph';
 import { FIXED_HANDLES, LARGE_GRAPH_NODES, NODE_HEIGHT, NODE_WIDTH } from '../graph/scale';
 
@@ -24,7 +24,9 @@ export interface GraphState {
   edges: Edge[];
   /** Service name -> dependencies, for closures and connect validation. */
   deps: Map<string, string[]>;
-  setModel(meta: { file: string | null; project: string | null; dirty: boolean; problems: ConfigProblem[] }, model: GraphModel, positions: Map<string, { x: number; y: number }>): void;
+  /** The loaded services, in file order (the inspector edits them). */
+  configs: ServiceConfig[];
+  setModel(meta: { file: string | null; project: string | null; dirty: boolean; problems: ConfigProblem[]; configs: ServiceConfig[] }, model: GraphModel, positions: Map<string, { x: number; y: number }>): void;
   setPositions(positions: Map<string, { x: number; y: number }>): void;
   applyNodeChanges(changes: NodeChange<ServiceNode>[]): void;
   applyEdgeChanges(changes: EdgeChange[]): void;
@@ -42,6 +44,7 @@ export function createGraphStore() {
     nodes: [],
     edges: [],
     deps: new Map(),
+    configs: [],
     setModel(meta, model, positions) {
       const large = model.nodes.length > LARGE_GRAPH_NODES;
       const sameMode = get().large === large;

@@ -1,0 +1,168 @@
+// Editing the graph end to end, in Debian's Chromium against a real `harness serve` on a temp copy
+// of the demo: every gesture goes through `project.edit`, is saved with Ctrl+S or the Save button,
+// and the test reads services.yaml back from disk: the change is there and the file's comments
+// are still there too.
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './fixtures/build.js';
+import { CHROMIUM_SKIP, HAS_CHROMIUM, launchChromium, type BrowserHandle } from './fixtures/chromium.js';
+import { serveApp, type ServedApp } from './fixtures/serve-app.js';
+import { AppPage } from './pages/app-page.js';
+import { GraphEditorObject } from './pages/graph-editor.js';
+
+const SLOW = 120_000;
+
+/** Comments of the demo file outside any service this spec rewrites wholesale. */
+const KEPT_COMMENTS = [
+  '# The Harness demo stack: four small Node programs (no dependencies beyond Node itself).',
+  '# Run it:   harness up -f examples/demo/services.yaml      (Ctrl-C stops everything)',
+  '# looked up on PATH',
+  '# Declared ports are what dependents get as <NAME>_PORT (here STORE_PORT).',
+  '# /health answers 200 only when the store answers too',
+];
+
+interface RawFile {
+  services: Array<{ name: string; target: Record<string, unknown>; dependencies?: string[] | null; ui?: { position?: { x: number; y: number } } }>;
+}
+
+describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yaml${CHROMIUM_SKIP}`, () => {
+  let served: ServedApp;
+  let browser: BrowserHandle;
+  let page: Page;
+  let app: AppPage;
+  let graph: GraphEditorObject;
+
+  const file = async (): Promise<{ text: string; doc: RawFile }> => {
+    const text = await readFile(served.file!, 'utf8');
+    return { text, doc: parse(text) as RawFile };
+  };
+  const service = (doc: RawFile, name: string) => doc.services.find((s) => s.name === name);
+  const expectCommentsKept = (text: string) => {
+    for (const c of KEPT_COMMENTS) expect(text).toContain(c);
+  };
+
+  beforeAll(async () => {
+    ensureBuilt();
+    served = await serveApp();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    app = new AppPage(page);
+    graph = new GraphEditorObject(page);
+    await app.open(served.url);
+    await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
+  }, SLOW);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  }, SLOW);
+
+  it('dropping a Docker item from the palette adds a service there; Ctrl+S writes it', async () => {
+    const box = (await graph.view.boundingBox())!;
+    await graph.dropFromPalette('Docker', { x: box.width - 200, y: box.height - 120 });
+    await graph.node('docker').waitFor({ timeout: 10_000 });
+    expect(await graph.dirty()).toBe(true);
+    await graph.saveWithKeyboard();
+    await graph.waitSaved();
+    const { text, doc } = await file();
+    expect(service(doc, 'docker')).toMatchObject({ target: { type: 'Docker', image: 'nginx:alpine' } });
+    expect(service(doc, 'docker')!.ui?.position).toEqual({ x: expect.any(Number), y: expect.any(Number) });
+    expect(doc.services.map((s) => s.name)).toEqual(['store', 'api', 'web', 'worker', 'docker']);
+    expectCommentsKept(text);
+  }, SLOW);
+
+  it('dragging from one handle to another adds a dependency; the Save button writes it', async () => {
+    await graph.connect('store', 'web');
+    await graph.edge('store', 'web').waitFor({ timeout: 10_000 });
+    await graph.saveButton();
+    await graph.waitSaved();
+    const { text, doc } = await file();
+    expect(service(doc, 'web')!.dependencies).toEqual(['api', 'store']);
+    expectCommentsKept(text);
+  }, SLOW);
+
+  it('a connection that would close a cycle is refused with a message, and nothing changes', async () => {
+    const before = await readFile(served.file!, 'utf8');
+    const edges = await graph.edgeIds();
+    await graph.connect('web', 'store');
+    expect(await graph.toast(/would create a dependency cycle/)).toContain('store -> web');
+    expect(await graph.edgeIds()).toEqual(edges);
+    expect(await graph.dirty()).toBe(false);
+    expect(await readFile(served.file!, 'utf8')).toBe(before);
+  }, SLOW);
+
+  it('selecting an edge and pressing Delete removes that dependency', async () => {
+    await graph.selectEdge('api', 'worker');
+    await graph.pressDelete();
+    await graph.edge('api', 'worker').waitFor({ state: 'detached', timeout: 10_000 });
+    await graph.saveWithKeyboard();
+    await graph.waitSaved();
+    const { text, doc } = await file();
+    expect(service(doc, 'worker')!.dependencies ?? []).toEqual([]);
+    expect(service(doc, 'web')!.dependencies).toEqual(['api', 'store']);
+    expectCommentsKept(text);
+  }, SLOW);
+
+  it('selecting a node and pressing Delete removes the service and its name from its dependents', async () => {
+    await graph.connect('docker', 'worker');
+    await graph.edge('docker', 'worker').waitFor({ timeout: 10_000 });
+    await graph.selectNode('docker');
+    await graph.pressDelete();
+    await graph.node('docker').waitFor({ state: 'detached', timeout: 10_000 });
+    await graph.saveWithKeyboard();
+    await graph.waitSaved();
+    const { text, doc } = await file();
+    expect(doc.services.map((s) => s.name)).toEqual(['store', 'api', 'web', 'worker']);
+    expect(service(doc, 'worker')!.dependencies ?? []).toEqual([]);
+    expectCommentsKept(text);
+    expect(await app.page.locator('.problem').count()).toBe(0);
+  }, SLOW);
+
+  it('moving a node stores its position (rounded) in ui.position', async () => {
+    const zoom = await page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec(document.querySelector<HTMLElement>('.react-flow__viewport')!.style.transform)?.[1] ?? 1));
+    const before = await graph.node('store').boundingBox();
+    await graph.dragNode('store', 0, 160);
+    await page.waitForFunction(() => document.querySelector('[data-testid="file-name"] .dirty') !== null, null, { timeout: 10_000 });
+    const after = await graph.node('store').boundingBox();
+    expect(after!.y - before!.y).toBeGreaterThan(100);
+    await graph.saveWithKeyboard();
+    await graph.waitSaved();
+    const { text, doc } = await file();
+    const pos = service(doc, 'store')!.ui?.position;
+    expect(pos).toBeDefined();
+    expect(Number.isInteger(pos!.x) && Number.isInteger(pos!.y)).toBe(true);
+    // Flow units: the screen distance divided by the zoom, give or take the drag threshold.
+    const others = doc.services.filter((s) => s.name !== 'store' && s.ui?.position);
+    expect(others).toEqual([]);
+    expect(zoom).toBeGreaterThan(0);
+    expectCommentsKept(text);
+  }, SLOW);
+
+  it('the inspector edits a service, and shows the core\'s problems for a bad value', async () => {
+    await graph.selectNode('worker');
+    await graph.inspector.root().waitFor({ timeout: 5_000 });
+    expect(await graph.inspector.name()).toBe('worker');
+    expect(await graph.inspector.field('binary').inputValue()).toBe('node');
+    // Arguments are split like a shell line; an unclosed quote is caught before sending.
+    await graph.inspector.set('args', 'worker.mjs "--label=a b');
+    await page.getByTestId('inspector-invalid').waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId('inspector-apply').isDisabled()).toBe(true);
+    await graph.inspector.set('args', 'worker.mjs "--label=a b"');
+    await graph.inspector.apply();
+    await page.getByTestId('node-worker').filter({ hasText: '--label=a b' }).waitFor({ timeout: 10_000 });
+    await graph.saveWithKeyboard();
+    await graph.waitSaved();
+    const { text, doc } = await file();
+    expect(service(doc, 'worker')!.target).toMatchObject({ type: 'Process', binary: 'node', args: ['worker.mjs', '--label=a b'] });
+    expectCommentsKept(text);
+
+    // An empty binary: the core keeps the last valid config running and reports the problem.
+    await graph.inspector.set('binary', '');
+    await graph.inspector.apply();
+    await graph.inspector.problems().waitFor({ timeout: 10_000 });
+    expect(await graph.inspector.problems().innerText()).toMatch(/binary/);
+    expect(await page.getByTestId('problems-toggle').innerText()).not.toBe('Problems 0');
+  }, SLOW);
+});
