@@ -31,6 +31,9 @@ export interface ServiceState {
   name: string;
   type: TargetType;
   status: ServiceStatus;
+  /** Dependents may start. Set by the core, which alone knows every gate (own health check, an
+   * image's HEALTHCHECK); clients use it rather than re-deriving readiness from the status. */
+  ready?: boolean;
   health?: HealthResult;
   pid?: number;
   /** Container id, remote pid file, … whatever identifies the running instance. */

@@ -65,6 +65,11 @@ describe('ServiceManager start order', () => {
     expect(report).toEqual({ ready: ['db', 'api'], failed: [] });
     expect(seqOf(core.first('api', 'starting'), 'api starting')).toBeGreaterThan(seqOf(core.first('db', 'healthy'), 'db healthy'));
     expect(core.manager.get_service_status('db').health?.message).toContain('ready to accept connections');
+    // The published `ready` flag follows the gate: a checked service is not ready while merely
+    // running; one without a check is ready as soon as it runs.
+    expect(core.first('db', 'running')?.state.ready).toBe(false);
+    expect(core.first('db', 'healthy')?.state.ready).toBe(true);
+    expect(core.first('api', 'running')?.state.ready).toBe(true);
   });
 
   it('does not lose a log-line match that arrives before the executor finished starting', async () => {

@@ -7,7 +7,7 @@
 // spawned". State changes go through `update`, which stamps a global sequence number.
 import type { ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
-import type { HealthResult, ServiceState } from '../../shared/service-state.js';
+import { isReady, type HealthResult, type ServiceState } from '../../shared/service-state.js';
 import { HealthMonitor, type HealthVerdict } from '../health/health-monitor.js';
 import type { LogStore } from '../logs/log-store.js';
 import { declaredPorts } from '../network/declared-ports.js';
@@ -377,7 +377,7 @@ export class ServiceManager implements RunHost {
   private onNoNativeHealth(rt: ServiceRuntime, gen: number): void {
     if (rt.generation !== gen || !rt.nativeGate) return;
     rt.nativeGate = false;
-    this.notifyRuns(rt.config.name);
+    this.update(rt, {});
   }
 
   private onHealthResult(rt: ServiceRuntime, gen: number, result: HealthResult): void {
@@ -505,7 +505,9 @@ export class ServiceManager implements RunHost {
   // ---- plumbing ----
 
   private update(rt: ServiceRuntime, patch: Partial<ServiceState>): void {
-    rt.state = { ...rt.state, ...patch, updatedAt: this.now() };
+    const next = { ...rt.state, ...patch };
+    next.ready = isReady(next.status, rt.config.health_check !== undefined || rt.nativeGate);
+    rt.state = { ...next, updatedAt: this.now() };
     this.bus.emit({ type: 'status', event: { seq: this.bus.nextSeq(), state: { ...rt.state } } });
     this.notifyRuns(rt.config.name);
   }

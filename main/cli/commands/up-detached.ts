@@ -78,6 +78,7 @@ export async function upDetached(file: string, names: string[], timeoutMs: numbe
 }
 
 function isReadyState(s: ServiceState, snapshot: { services: Array<{ config: { name: string; health_check?: unknown }; state: ServiceState }> }): boolean {
+  if (s.ready !== undefined) return s.ready;
   const hasCheck = snapshot.services.find((x) => x.config.name === s.name)?.config.health_check !== undefined;
   return s.status === 'healthy' || (s.status === 'running' && !hasCheck);
 }
