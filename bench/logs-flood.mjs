@@ -64,7 +64,9 @@ export async function runLogsFlood({ services = 50, seconds = 5, panes = 4, prin
     };
     const heapBefore = await heap();
 
-    // Four visible panes: the dock split (All + svc-0) and two more registry terminals.
+    // Four visible panes: the dock split (All + svc-0) and two more registry terminals. The fitted
+    // 50-node graph shows compact nodes (no buttons): zoom to full cards at svc-0 (top-left) first.
+    await page.evaluate(() => window.__harness.zoomForBench({ x: 0, y: 0, zoom: 1 }));
     await page.getByTestId('node-logs-svc-0').click();
     await page.getByTestId('log-tab-all').click();
     await page.getByTestId('log-split').click();

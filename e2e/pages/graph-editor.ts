@@ -69,6 +69,21 @@ export class GraphEditorObject {
     await this.page.mouse.up();
   }
 
+  /**
+   * The screen point at the centre of a service on the overview canvas (no element to locate):
+   * its flow position through the viewport's transform. The page has no DOM types here, hence
+   * the string of code.
+   */
+  async overviewSpot(name: string): Promise<{ x: number; y: number }> {
+    return this.page.evaluate(`(() => {
+      const n = window.__harness.stores.graph.getState().nodes.find((m) => m.id === ${JSON.stringify(name)});
+      const m = /translate\\(([-\\d.]+)px, ([-\\d.]+)px\\) scale\\(([\\d.]+)\\)/.exec(document.querySelector('.react-flow__viewport').style.transform);
+      const [tx, ty, k] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const pane = document.querySelector('.react-flow').getBoundingClientRect();
+      return { x: pane.x + tx + (n.position.x + n.width / 2) * k, y: pane.y + ty + (n.position.y + n.height / 2) * k };
+    })()`);
+  }
+
   /** Ctrl+S with the graph focused, as a user saves in the browser (Electron's menu does the same). */
   async saveWithKeyboard(): Promise<void> {
     await this.view.focus();

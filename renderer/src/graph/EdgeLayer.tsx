@@ -30,8 +30,9 @@ function EdgeLayerImpl() {
     const draw = (): void => {
       const { transform, width, height } = flow.getState();
       const [tx, ty, k] = transform;
-      // The visible area in flow coordinates, with a margin so short pans need no update.
-      const margin = 200 / k;
+      // The visible area in flow coordinates plus one screen around it: a pan changes the path
+      // (and re-rasterises it) only every screen or so, not on every frame.
+      const margin = Math.max(width, height) / k;
       const x0 = -tx / k - margin;
       const y0 = -ty / k - margin;
       const x1 = (width - tx) / k + margin;

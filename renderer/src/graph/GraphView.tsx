@@ -10,10 +10,11 @@ import {
   useStore as useFlowStore,
   type Connection,
   type Edge,
+  type EdgeChange,
   type NodeChange,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
 import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits } from '../../../shared/graph';
 import { useController } from '../actions/controller-context';
@@ -23,6 +24,7 @@ import { EdgeLayer } from './EdgeLayer';
 import { OverviewCanvas, serviceAt } from './OverviewCanvas';
 import { OVERVIEW_BELOW_ZOOM } from './scale';
 import { nodeTypes } from './nodes/node-types';
+import { renderCounts, VIEW_RENDERS } from './nodes/shared/status-style';
 import { Palette, PALETTE_MIME } from './Palette';
 
 const NO_EDGES: Edge[] = [];
@@ -30,6 +32,8 @@ const NO_EDGES: Edge[] = [];
 const FIT = { padding: 0.1, includeHiddenNodes: true };
 
 export function GraphView() {
+  // Read by the graph benchmark: panning must not re-render the view.
+  renderCounts[VIEW_RENDERS] = (renderCounts[VIEW_RENDERS] ?? 0) + 1;
   const nodes = useGraph((s) => s.nodes);
   const edges = useGraph((s) => s.edges);
   const large = useGraph((s) => s.large);
@@ -46,13 +50,6 @@ export function GraphView() {
   const overview = useFlowStore((s) => large && (s.fitViewQueued || s.transform[2] < OVERVIEW_BELOW_ZOOM));
   const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
 
-  // While the viewport moves it is its own compositor layer: a pan then moves pixels already
-  // rasterised instead of repainting every node and edge per frame (software rendering has no
-  // GPU to hide that). Dropped when the move ends so zoomed text is rasterised sharp again.
-  const root = useRef<HTMLDivElement>(null);
-  const onMoveStart = useCallback(() => root.current?.classList.add('moving'), []);
-  const onMoveEnd = useCallback(() => root.current?.classList.remove('moving'), []);
-
   // Refit when a layout lands.
   useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView(FIT))), [controller, fitView]);
   useEffect(() => {
@@ -61,6 +58,8 @@ export function GraphView() {
   }, [controller, setViewport]);
 
   const onNodesChange = useCallback((changes: NodeChange<ServiceNode>[]) => graph.getState().applyNodeChanges(changes), [graph]);
+  // Edges are controlled too: without this, clicking one could never select it (nor delete it).
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => graph.getState().applyEdgeChanges(changes), [graph]);
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _node: ServiceNode, dragged: ServiceNode[]) => {
@@ -141,7 +140,9 @@ export function GraphView() {
   // Keyboard control of the selected nodes: s start, x stop, r restart, l logs, f fit view.
   const onKeyDown = useCallback(
     (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).closest('input, textarea, .nokey')) return;
+      if ((e.target as HTMLElement).closest('input, textarea, select, .nokey')) return;
+      // Ctrl+S saves (App), Ctrl+R reloads…: chords are not node commands.
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
       const selected = graph.getState().nodes.filter((n) => n.selected).map((n) => n.id);
       if (e.key === 'f') return void fitView({ ...FIT, duration: 200 });
       if (selected.length === 0) return;
@@ -154,19 +155,18 @@ export function GraphView() {
   );
 
   return (
-    <div ref={root} className={`graph-view${large ? ' large' : ''}`} data-testid="graph-view" data-large={large} onKeyDown={onKeyDown} tabIndex={0} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+    <div className={`graph-view${large ? ' large' : ''}`} data-testid="graph-view" data-large={large} onKeyDown={onKeyDown} tabIndex={0} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
       <ReactFlow<ServiceNode, Edge>
         nodes={shownNodes}
         edges={large ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
         onBeforeDelete={onBeforeDelete}
         onNodeContextMenu={onNodeContextMenu}
         onNodeDoubleClick={onNodeDoubleClick}
-        onMoveStart={onMoveStart}
-        onMoveEnd={onMoveEnd}
         onPaneClick={onPaneClick}
         onPaneContextMenu={onPaneContextMenu}
         colorMode={theme}
@@ -177,7 +177,7 @@ export function GraphView() {
         deleteKeyCode={['Delete', 'Backspace']}
         proOptions={{ hideAttribution: true }}
       >
-        {large ? <EdgeLayer /> : <Background />}
+        {large ? !overview && <EdgeLayer /> : <Background />}
         {!large && <MiniMap pannable zoomable />}
         {overview && <OverviewCanvas />}
         <Controls fitViewOptions={FIT}>

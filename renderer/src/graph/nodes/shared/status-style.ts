@@ -11,3 +11,5 @@ export function isActive(status: ServiceStatus | undefined): boolean {
 
 /** Render counts per node, read by the graph benchmark to prove only changed nodes re-render. */
 export const renderCounts: Record<string, number> = {};
+/** The renderCounts key of the graph view itself (not a valid service name). */
+export const VIEW_RENDERS = '(graph-view)';

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceState } from '../../../shared/service-state';
+import { createRunStore } from './run-store';
+
+const st = (name: string, status: ServiceState['status']): ServiceState => ({ name, type: 'Process', status, restarts: 0, updatedAt: 0 });
+
+describe('run store: batched status events', () => {
+  it('applies a batch in one update, in order, newest state per service winning', () => {
+    const run = createRunStore();
+    run.getState().reset([st('a', 'stopped'), st('b', 'stopped')], 10);
+    let updates = 0;
+    run.subscribe(() => updates++);
+    const untouched = run.getState().states.b;
+    expect(run.getState().applyStatuses([{ seq: 11, state: st('a', 'starting') }, { seq: 12, state: st('a', 'healthy') }])).toBe('applied');
+    expect(updates).toBe(1);
+    expect(run.getState().states.a.status).toBe('healthy');
+    expect(run.getState().seq).toBe(12);
+    // Unchanged services keep their object, so their nodes do not re-render.
+    expect(run.getState().states.b).toBe(untouched);
+  });
+
+  it('skips stale events and reports a gap so the caller resyncs', () => {
+    const run = createRunStore();
+    run.getState().reset([st('a', 'stopped')], 10);
+    expect(run.getState().applyStatuses([{ seq: 9, state: st('a', 'failed') }])).toBe('stale');
+    expect(run.getState().states.a.status).toBe('stopped');
+    expect(run.getState().applyStatuses([{ seq: 10, state: st('a', 'failed') }, { seq: 13, state: st('a', 'running') }])).toBe('gap');
+    expect(run.getState().states.a.status).toBe('running');
+    expect(run.getState().seq).toBe(13);
+  });
+});
