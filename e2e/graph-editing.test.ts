@@ -14,13 +14,16 @@ import { GraphEditorObject } from './pages/graph-editor.js';
 
 const SLOW = 120_000;
 
-/** Comments of the demo file outside any service this spec rewrites wholesale. */
+/** Comments of the demo file, among them the ones inside the services the inspector edits (it
+ * changes fields in place, never the whole entry). */
 const KEPT_COMMENTS = [
   '# The Harness demo stack: four small Node programs (no dependencies beyond Node itself).',
   '# Run it:   harness up -f examples/demo/services.yaml      (Ctrl-C stops everything)',
   '# looked up on PATH',
   '# Declared ports are what dependents get as <NAME>_PORT (here STORE_PORT).',
-  '# /health answers 200 only when the store answers too',
+  '    dependencies: [store]     # starts once store is healthy; gets STORE_ADDR and STORE_PORT',
+  '      path: /health           # /health answers 200 only when the store answers too',
+  '    # Ready when this line appears in its output (a regular expression).',
 ];
 
 interface RawFile {
@@ -137,6 +140,36 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     // Only the moved node got a position (the palette's docker node is gone by now).
     expect(doc.services.filter((s) => s.name !== 'store' && s.ui?.position)).toEqual([]);
     expectCommentsKept(text);
+  }, SLOW);
+
+  it('the inspector edits fields in place: the api keeps its ${VAR} references and its comments', async () => {
+    const before = await readFile(served.file!, 'utf8');
+    await graph.selectNode('api');
+    await graph.inspector.root().waitFor({ timeout: 5_000 });
+    expect(await graph.inspector.name()).toBe('api');
+    // The fields show the file's text, not the interpolated values (the fixture sets DEMO_API_PORT).
+    expect(await graph.inspector.field('ports').inputValue()).toBe('${DEMO_API_PORT:-17102}');
+    expect(await graph.inspector.field('args').inputValue()).toBe('api.mjs');
+    await expect(page.getByTestId('inspector-rewrite-note').count()).resolves.toBe(0);
+    await graph.inspector.set('args', 'api.mjs --verbose');
+    await graph.inspector.choose('restart', 'always');
+    await graph.inspector.apply();
+    await page.getByTestId('node-api').filter({ hasText: '--verbose' }).waitFor({ timeout: 10_000 });
+    await graph.saveWithKeyboard();
+    await graph.waitSaved();
+    const { text, doc } = await file();
+    // Exactly the two fields changed; every other byte of the file is as it was.
+    expect(text).toBe(
+      before
+        .replace('      args: [api.mjs]\n      env:\n        PORT: ${DEMO_API_PORT:-17102}', '      args: [api.mjs, --verbose]\n      env:\n        PORT: ${DEMO_API_PORT:-17102}')
+        .replace('      policy: on-failure      # restart', '      policy: always      # restart'),
+    );
+    expect(text).toContain('        PORT: ${DEMO_API_PORT:-17102}\n');
+    expect(text).toContain('      port: ${DEMO_API_PORT:-17102}\n');
+    expect(text).toContain('      policy: always      # restart with exponential backoff; a crash loop ends in "failed"\n');
+    expect(service(doc, 'api')!.target).toMatchObject({ args: ['api.mjs', '--verbose'], env: { PORT: '${DEMO_API_PORT:-17102}' } });
+    expectCommentsKept(text);
+    expect(await page.getByTestId('problems-toggle').innerText()).toBe('Problems 0');
   }, SLOW);
 
   it('the inspector edits a service, and shows the core\'s problems for a bad value', async () => {

@@ -9,6 +9,9 @@ import type { ServiceState } from './service-state.js';
 export interface ServiceSummary {
   config: ServiceConfig;
   state: ServiceState;
+  /** The service as written in the file (JSON form, `${VAR}` references and relative paths not
+   * resolved), when the open document has it; editors show and diff against this. */
+  raw?: RawService;
 }
 
 export interface ProjectSnapshot {
@@ -32,7 +35,38 @@ export type ConfigEdit =
   | { op: 'removeService'; name: string }
   | { op: 'addDependency'; service: string; dependency: string }
   | { op: 'removeDependency'; service: string; dependency: string }
-  | { op: 'setPosition'; service: string; x: number; y: number };
+  | { op: 'setPosition'; service: string; x: number; y: number }
+  /**
+   * One field of a service set in place (the rest of the entry, comments and `${VAR}` references
+   * included, stays as written). `path` is relative to the service entry, e.g. ['target', 'args'],
+   * ['target', 'env', 'PORT'], ['restart', 'policy']; missing maps on the way are created.
+   * `value` is JSON; null removes the field. The name cannot be changed this way.
+   */
+  | { op: 'setField'; service: string; path: FieldPath; value: unknown };
+
+/** Map keys (strings) and list indexes (numbers) from a service entry down to one field. */
+export type FieldPath = Array<string | number>;
+
+/** One path item: a map key as services.yaml spells field names, or a list index. */
+export const FIELD_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+export const FIELD_PATH_MAX = 8;
+export const FIELD_INDEX_MAX = 9999;
+
+/** Why `path` cannot address a field of a service, or null when it can. The payload schema below
+ * can only bound its size (it has no string-or-number union), so the core checks this too. */
+export function fieldPathProblem(path: readonly unknown[]): string | null {
+  if (path.length === 0) return 'the path is empty (use updateService to replace a whole service)';
+  if (path.length > FIELD_PATH_MAX) return `the path has more than ${FIELD_PATH_MAX} items`;
+  for (const [i, p] of path.entries()) {
+    if (typeof p === 'number') {
+      if (!Number.isInteger(p) || p < 0 || p > FIELD_INDEX_MAX) return `path[${i}] must be a list index from 0 to ${FIELD_INDEX_MAX}`;
+    } else if (typeof p !== 'string' || !FIELD_KEY.test(p)) {
+      return `path[${i}] must be a field name (letters, digits, "_", "." or "-", at most 64) or a list index`;
+    }
+  }
+  if (path[0] === 'name') return 'the service name cannot be changed with setField';
+  return null;
+}
 
 export interface SupervisorInfo {
   pid: number;
@@ -84,6 +118,8 @@ const edit = s.union('op', {
     x: s.number(-1e7, 1e7),
     y: s.number(-1e7, 1e7),
   }),
+  // Path items are checked in full by fieldPathProblem (strings or numbers); here: how many, how big.
+  setField: s.object({ op: s.literal('setField'), service: name, path: s.array(s.json(66), FIELD_PATH_MAX), value: s.json(64 * 1024) }),
 });
 
 /** Runtime schemas for every method's params; the dispatcher rejects anything else. */

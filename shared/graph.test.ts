@@ -11,12 +11,14 @@ import {
   joinArgs,
   moveEdits,
   problemsForService,
+  rawAt,
   removeServicesEdits,
   serviceToRaw,
+  setFieldEdits,
   splitArgs,
   uniqueServiceName,
 } from './graph.js';
-import { API_PARAM_SCHEMAS } from './api.js';
+import { API_PARAM_SCHEMAS, fieldPathProblem } from './api.js';
 import { checkPayload } from './payload-schema.js';
 
 function svc(name: string, dependencies: string[] = [], extra: Partial<ServiceConfig> = {}): ServiceConfig {
@@ -180,5 +182,59 @@ describe('problemsForService', () => {
   it('keeps the problems under the service by list index or by map key', () => {
     expect(problemsForService(problems, 'api', 1).map((p) => p.message)).toEqual(['a', 'c']);
     expect(problemsForService(problems, 'web', -1)).toEqual([]);
+  });
+});
+
+describe('setFieldEdits / rawAt', () => {
+  const raw = {
+    name: 'api',
+    target: { type: 'Process', binary: 'node', args: ['api.mjs'], env: { PORT: '${API_PORT:-1}' }, ports: ['${API_PORT:-1}'] },
+    restart: { policy: 'on-failure' },
+  };
+
+  it('reads a value at a path, undefined when a step is missing or of the other kind', () => {
+    expect(rawAt(raw, ['target', 'env', 'PORT'])).toBe('${API_PORT:-1}');
+    expect(rawAt(raw, ['target', 'args', 0])).toBe('api.mjs');
+    expect(rawAt(raw, ['target', 'args', 'length'])).toBeUndefined();
+    expect(rawAt(raw, ['target', 'constructor'])).toBeUndefined();
+    expect(rawAt(raw, ['health_check', 'type'])).toBeUndefined();
+  });
+
+  it('sends one setField per changed field only, and null for a removed one', () => {
+    const edits = setFieldEdits('api', raw, [
+      { path: ['target', 'binary'], value: 'node' },
+      { path: ['target', 'args'], value: ['api.mjs', '--verbose'] },
+      { path: ['target', 'ports'], value: ['${API_PORT:-1}'] },
+      { path: ['restart', 'policy'], value: 'always' },
+      { path: ['target', 'env'], value: undefined },
+      { path: ['health_check'], value: undefined },
+    ]);
+    expect(edits).toEqual([
+      { op: 'setField', service: 'api', path: ['target', 'args'], value: ['api.mjs', '--verbose'] },
+      { op: 'setField', service: 'api', path: ['restart', 'policy'], value: 'always' },
+      { op: 'setField', service: 'api', path: ['target', 'env'], value: null },
+    ]);
+    expect(checkPayload(API_PARAM_SCHEMAS['project.edit'], { edits })).toEqual([]);
+  });
+});
+
+describe('setField payload checks', () => {
+  const edit = (path: unknown, value: unknown = 1) => ({ edits: [{ op: 'setField', service: 'api', path, value }] });
+  it('the schema bounds the path and the value; fieldPathProblem checks each item', () => {
+    const schema = API_PARAM_SCHEMAS['project.edit'];
+    expect(checkPayload(schema, edit(['target', 'args', 0]))).toEqual([]);
+    expect(checkPayload(schema, edit(Array(9).fill('a')))[0]).toMatch(/more than 8 items/);
+    expect(checkPayload(schema, edit('target'))[0]).toMatch(/expected an array/);
+    expect(checkPayload(schema, edit(['x'.repeat(100)]))[0]).toMatch(/larger than 66 bytes/);
+    expect(checkPayload(schema, { edits: [{ op: 'setField', service: 'api', path: ['x'] }] })[0]).toMatch(/value: required/);
+    expect(fieldPathProblem(['target', 'env', 'PORT'])).toBeNull();
+    expect(fieldPathProblem(['target', 'args', 3])).toBeNull();
+    expect(fieldPathProblem([])).toMatch(/empty/);
+    expect(fieldPathProblem(['name'])).toMatch(/name cannot be changed/);
+    expect(fieldPathProblem(['target', 'a b'])).toMatch(/path\[1\] must be a field name/);
+    expect(fieldPathProblem(['target', 'x'.repeat(65)])).toMatch(/path\[1\]/);
+    expect(fieldPathProblem(['target', true])).toMatch(/path\[1\]/);
+    expect(fieldPathProblem(['args', -1])).toMatch(/list index/);
+    expect(fieldPathProblem(['args', 10_000])).toMatch(/list index/);
   });
 });

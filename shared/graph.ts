@@ -1,7 +1,7 @@
 // Graph <-> config translation for the service graph view. Pure: the renderer calls it, tests
 // call it, nothing here knows about React Flow or the DOM. Edges point from a dependency to the
 // service that depends on it (data flows left to right in the layered layout).
-import type { ConfigEdit, RawService } from './api.js';
+import type { ConfigEdit, FieldPath, RawService } from './api.js';
 import type { ServiceConfig, TargetType } from './config-types.js';
 import { SERVICE_NAME } from './payload-schema.js';
 
@@ -218,7 +218,8 @@ export function addServiceEdits(type: TargetType, existing: Iterable<string>, at
  * A loaded service back in its YAML (JSON) form, for `updateService`. Defaults stay explicit and
  * durations become integer milliseconds (both valid in services.yaml). What the loader resolved
  * cannot be recovered: `${VAR}` references arrive as their values and relative paths as absolute
- * ones. The inspector says so before it rewrites a service.
+ * ones. Editors use the snapshot's raw form and `setField` instead; the inspector falls back to
+ * this only when the core sends no usable raw form (and says so before it rewrites a service).
  */
 export function serviceToRaw(s: ServiceConfig): RawService {
   const raw: RawService = { name: s.name, target: { ...s.target }, dependencies: [...s.dependencies] };
@@ -280,4 +281,34 @@ export function problemsForService<P extends { path: string }>(problems: readonl
   const byIndex = `services[${index}]`;
   const under = (p: string, root: string) => p === root || p.startsWith(`${root}.`) || p.startsWith(`${root}[`);
   return problems.filter((p) => under(p.path, byName) || (index >= 0 && under(p.path, byIndex)));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The value at `path` in a raw service (JSON), or undefined when a step is missing. */
+export function rawAt(raw: unknown, path: FieldPath): unknown {
+  let cur = raw;
+  for (const k of path) {
+    if (typeof k === 'number' ? !Array.isArray(cur) : !isPlainObject(cur)) return undefined;
+    const next: unknown = (cur as Record<string | number, unknown>)[k];
+    if (next === undefined || (typeof k === 'string' && !Object.hasOwn(cur as object, k))) return undefined;
+    cur = next;
+  }
+  return cur;
+}
+
+/**
+ * One `setField` per field whose new value differs from the raw service's (JSON equality); an
+ * undefined value removes the field. Everything else in the entry stays as written.
+ */
+export function setFieldEdits(service: string, raw: RawService, fields: ReadonlyArray<{ path: FieldPath; value: unknown }>): ConfigEdit[] {
+  const edits: ConfigEdit[] = [];
+  for (const f of fields) {
+    const before = rawAt(raw, f.path);
+    if (JSON.stringify(before) === JSON.stringify(f.value)) continue;
+    edits.push({ op: 'setField', service, path: [...f.path], value: f.value === undefined ? null : f.value });
+  }
+  return edits;
 }

@@ -114,6 +114,10 @@ export class GraphEditorObject {
     set: async (key: string, value: string) => {
       await this.page.getByTestId(`inspector-${key}`).fill(value);
     },
+    /** Picks an option of a select field (the restart policy). */
+    choose: async (key: string, value: string) => {
+      await this.page.getByTestId(`inspector-${key}`).selectOption(value);
+    },
     apply: () => this.page.getByTestId('inspector-apply').click(),
     problems: () => this.page.getByTestId('inspector-problems'),
     removeDependency: (dep: string) => this.page.getByTestId(`inspector-remove-dep-${dep}`).click(),

@@ -7,6 +7,7 @@ import type { ConfigDocument, LoadResult } from './config-document.js';
 import { astEdit, SPLICE_OPS } from './edit-ops.js';
 import { parseProject } from './parse-project.js';
 import { findService, serviceNames } from './service-locator.js';
+import { checkSetField } from './set-field.js';
 
 export function applyEdits(document: ConfigDocument, edits: ConfigEdit[]): LoadResult {
   if (!document.doc || document.doc.errors.length > 0) {
@@ -53,6 +54,7 @@ function checkEdit(edit: ConfigEdit): void {
   if (edit.op === 'setPosition' && !(Number.isFinite(edit.x) && Number.isFinite(edit.y))) {
     throw new HarnessError('BAD_REQUEST', `setPosition: x and y must be finite numbers`);
   }
+  if (edit.op === 'setField') checkSetField(edit);
 }
 
 function isRawService(v: unknown): v is RawService {

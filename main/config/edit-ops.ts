@@ -5,6 +5,7 @@ import { isMap, isScalar, isSeq, type Document, type Pair, type YAMLMap, type YA
 import type { ConfigEdit } from '../../shared/api.js';
 import { HarnessError } from '../../shared/errors.js';
 import { findService, mustFindService, servicesNode } from './service-locator.js';
+import { setFieldAst, setFieldSplice } from './set-field.js';
 import {
   afterLine, applySplices, blockLines, column, dashColumn, inlineScalar, insertLines, lineStart, rangeOf, type Splice,
 } from './text-splice.js';
@@ -180,6 +181,7 @@ export const SPLICE_OPS: { [E in ConfigEdit['op']]: Op<E> } = {
   removeService,
   addService,
   updateService,
+  setField: setFieldSplice,
 };
 
 /** The same edit through yaml's AST; re-serialises the whole document (comments kept). */
@@ -230,6 +232,9 @@ export function astEdit(doc: Document, e: ConfigEdit): string {
       else svc.collection.items[svc.index] = d.createPair(name, shaped(e.service, name, 'map')) as never;
       break;
     }
+    case 'setField':
+      setFieldAst(d, e);
+      break;
   }
   return d.toString();
 }

@@ -6,4 +6,5 @@ export { loadProject, type LoadOptions } from './load-project.js';
 export { firstPort, parseDockerPort } from './normalise-target.js';
 export { defaultProjectName, parseProject } from './parse-project.js';
 export { formatProblem } from './problems.js';
+export { rawServices } from './raw-services.js';
 export { createProjectFile, newProjectText, saveDocument, SCHEMA_URL } from './save-document.js';

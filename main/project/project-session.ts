@@ -15,6 +15,7 @@ import type { LogLine, ProjectEvent } from '../../shared/events.js';
 import type { TopologySnapshot } from '../../shared/network-types.js';
 import type { ServiceState } from '../../shared/service-state.js';
 import type { ConfigDocument } from '../config/config-document.js';
+import { rawServices } from '../config/raw-services.js';
 import { HARNESS_LOG } from '../core/service-manager.js';
 import { createExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { cleanupLeftovers } from '../state/process-leftovers.js';
@@ -166,9 +167,11 @@ export class ProjectSession {
     const cur = this.current;
     if (!cur) return { file: null, project: null, dirty: false, services: [], problems: [], seq: this.seq };
     const config = this.config;
+    const raw = rawServices(cur.document);
     const services: ServiceSummary[] = (config?.services ?? []).map((svc) => ({
       config: svc,
       state: cur.runtime?.state(svc.name) ?? stoppedState(svc.name, svc.target.type),
+      raw: raw.get(svc.name),
     }));
     return { file: cur.file, project: config?.name ?? null, dirty: cur.dirty, services, problems: cur.problems, seq: this.seq };
   }

@@ -1,7 +1,7 @@
 // The renderer's side effects: every call to the core and every event from it goes through here.
 // Components call these actions; stores only hold state.
 import type { ApiClient } from '../../../shared/api-client';
-import type { ConfigEdit, ProjectSnapshot } from '../../../shared/api';
+import type { ConfigEdit, ProjectSnapshot, RawService } from '../../../shared/api';
 import { HarnessError } from '../../../shared/errors';
 import type { ServiceState } from '../../../shared/service-state';
 import { configToGraph, type GraphModel, type Position } from '../../../shared/graph';
@@ -80,8 +80,26 @@ export class AppController {
     return this.resyncing;
   }
 
+  /** Each service as written in the file, from the last snapshot (the inspector edits these). */
+  private raws = new Map<string, RawService>();
+  private readonly rawListeners = new Set<() => void>();
+
+  /** The service's raw (un-interpolated) form; the same object until a snapshot changes it. */
+  rawService(name: string): RawService | undefined {
+    return this.raws.get(name);
+  }
+
+  onRawChange(listener: () => void): () => void {
+    this.rawListeners.add(listener);
+    return () => void this.rawListeners.delete(listener);
+  }
+
   async applySnapshot(snap: ProjectSnapshot): Promise<void> {
     const { graph, run, connection } = this.stores;
+    // Before the graph store changes, so the inspector re-rendering for a new config reads the
+    // matching raw form.
+    this.raws = new Map(snap.services.flatMap((s) => (s.raw ? [[s.config.name, s.raw] as const] : [])));
+    this.rawListeners.forEach((l) => l());
     const model = configToGraph(snap.services.map((s) => s.config));
     const positions = this.placeNewNodes(model);
     graph.getState().setModel({ file: snap.file, project: snap.project, dirty: snap.dirty, problems: snap.problems, configs: snap.services.map((s) => s.config) }, model, positions);

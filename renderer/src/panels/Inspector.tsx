@@ -1,10 +1,13 @@
 // Side panel for the one selected service: its target's fields, restart policy and dependencies,
-// editable, with the core's validation problems for it. Apply sends one `updateService`; the
-// core validates, and whatever it finds wrong comes back in the snapshot's problems (the graph
-// keeps the last valid config meanwhile), listed here under the fields.
-import { useMemo, useState, type FormEvent } from 'react';
+// editable, with the core's validation problems for it. The form shows the service as written in
+// the file (the snapshot's raw form: `${VAR}` references and relative paths as typed), and Apply
+// sends one `setField` per changed field, so the rest of the entry (comments, references in other
+// fields) stays as written. The core validates; whatever it finds wrong comes back in the
+// snapshot's problems (the graph keeps the last valid config meanwhile), listed under the fields.
+import { useCallback, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
+import type { ConfigEdit, FieldPath, RawService } from '../../../shared/api';
 import type { ConfigProblem, RestartPolicyName, ServiceConfig } from '../../../shared/config-types';
-import { joinArgs, problemsForService, serviceToRaw, splitArgs } from '../../../shared/graph';
+import { joinArgs, problemsForService, rawAt, serviceToRaw, setFieldEdits, splitArgs } from '../../../shared/graph';
 import { useController } from '../actions/controller-context';
 import { useGraph } from '../stores/stores';
 
@@ -29,39 +32,87 @@ const LABELS: Record<FieldKey, string> = {
 
 type Form = Record<FieldKey, string> & { restart: RestartPolicyName };
 
-function formOf(c: ServiceConfig): Form {
-  const t = c.target as unknown as Record<string, unknown>;
-  const str = (k: string) => (typeof t[k] === 'string' ? (t[k] as string) : '');
+const isScalar = (v: unknown): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The raw form when field-level edits can use it: without `<<` merge keys where the inspector's
+ * fields live (a field set in place there would shadow the merged map rather than edit it).
+ */
+function usableRaw(raw: RawService | undefined): RawService | undefined {
+  if (!raw || !isObject(raw.target)) return undefined;
+  for (const m of [raw, raw.target, raw.restart]) if (isObject(m) && Object.hasOwn(m, '<<')) return undefined;
+  return raw;
+}
+
+/** A field's text from a service in YAML (JSON) form, or undefined when it is not in a shape the
+ * form shows (then the loaded value is shown). */
+function fieldText(raw: Record<string, unknown>, key: FieldKey): string | undefined {
+  const v = rawAt(raw, ['target', key]);
+  if (key === 'args' || key === 'ports') {
+    if (!Array.isArray(v) || !v.every(isScalar)) return undefined;
+    return key === 'args' ? joinArgs(v.map(String)) : v.join(', ');
+  }
+  return isScalar(v) ? String(v) : undefined;
+}
+
+function restartText(raw: Record<string, unknown>): RestartPolicyName | undefined {
+  const r = raw.restart;
+  const p = isObject(r) ? r.policy : r;
+  return p === 'no' || p === 'on-failure' || p === 'always' ? p : undefined;
+}
+
+function formOf(c: ServiceConfig, raw: RawService | undefined): Form {
+  const loaded = serviceToRaw(c);
+  const text = (k: FieldKey) => (raw ? fieldText(raw, k) : undefined) ?? fieldText(loaded, k) ?? '';
   return {
-    binary: str('binary'),
-    args: Array.isArray(t.args) ? joinArgs(t.args as string[]) : '',
-    image: str('image'),
-    host: str('host'),
-    user: str('user'),
-    package: str('package'),
-    ports: Array.isArray(t.ports) ? (t.ports as unknown[]).join(', ') : '',
-    restart: c.restart.policy,
+    binary: text('binary'),
+    args: text('args'),
+    image: text('image'),
+    host: text('host'),
+    user: text('user'),
+    package: text('package'),
+    ports: text('ports'),
+    restart: (raw ? restartText(raw) : undefined) ?? c.restart.policy,
   };
 }
 
-/** The raw service with the form applied, or the reason the form cannot be sent. */
-function rawOf(c: ServiceConfig, form: Form): { ok: true; raw: Record<string, unknown> } | { ok: false; reason: string } {
-  const raw = serviceToRaw(c);
-  const target = { ...(raw.target as Record<string, unknown>) };
-  for (const key of FIELDS[c.target.type]) {
-    if (key === 'args') {
-      const r = splitArgs(form.args);
-      if (!r.ok) return { ok: false, reason: `Arguments: ${r.reason}` };
-      target.args = r.args;
-    } else if (key === 'ports') {
-      // Numbers where they are numbers; anything else goes as typed and the core says what is wrong.
-      target.ports = form.ports.split(',').map((p) => p.trim()).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-    } else {
-      target[key] = form[key].trim();
-    }
+/** A field's value from its text, or the reason it cannot be sent. */
+function fieldValue(key: FieldKey, text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (key === 'args') {
+    const r = splitArgs(text);
+    return r.ok ? { ok: true, value: r.args } : { ok: false, reason: `Arguments: ${r.reason}` };
   }
-  const restart = { ...(raw.restart as Record<string, unknown>), policy: form.restart };
-  return { ok: true, raw: { ...raw, target, restart } };
+  if (key === 'ports') {
+    // Numbers where they are numbers; anything else (`${VAR}`, "8080:80") goes as typed and the
+    // core says what is wrong.
+    return { ok: true, value: text.split(',').map((p) => p.trim()).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) };
+  }
+  return { ok: true, value: text.trim() };
+}
+
+type Built = { ok: true; edits: ConfigEdit[] } | { ok: false; reason: string };
+
+/** The edits for the fields that changed: `setField`s against the raw form, or (without one) the
+ * whole service rewritten as loaded. */
+function editsOf(c: ServiceConfig, raw: RawService | undefined, initial: Form, form: Form): Built {
+  const fields: Array<{ path: FieldPath; value: unknown }> = [];
+  const target = { ...(serviceToRaw(c).target as Record<string, unknown>) };
+  for (const key of FIELDS[c.target.type]) {
+    const v = fieldValue(key, form[key]);
+    if (!v.ok) return v;
+    target[key] = v.value;
+    if (form[key] !== initial[key]) fields.push({ path: ['target', key], value: v.value });
+  }
+  if (!raw) {
+    const loaded = serviceToRaw(c);
+    return { ok: true, edits: [{ op: 'updateService', name: c.name, service: { ...loaded, target, restart: { ...(loaded.restart as object), policy: form.restart } } }] };
+  }
+  if (form.restart !== initial.restart) {
+    // `restart: on-failure` stays a short form; a map keeps its other settings.
+    fields.push({ path: isObject(raw.restart) ? ['restart', 'policy'] : ['restart'], value: form.restart });
+  }
+  return { ok: true, edits: setFieldEdits(c.name, raw, fields) };
 }
 
 export function Inspector() {
@@ -76,29 +127,39 @@ export function Inspector() {
   });
   const configs = useGraph((s) => s.configs);
   const problems = useGraph((s) => s.problems);
+  const controller = useController();
+  const subscribe = useCallback((onChange: () => void) => controller.onRawChange(onChange), [controller]);
+  const raw = useSyncExternalStore(subscribe, () => (selected ? controller.rawService(selected) : undefined));
   if (!selected) return null;
   const index = configs.findIndex((c) => c.name === selected);
   if (index < 0) return null;
   const config = configs[index];
-  // A new config (after an edit or a reload) resets the form.
-  return <InspectorForm key={`${selected}:${JSON.stringify(config)}`} config={config} problems={problemsForService(problems, selected, index)} />;
+  // A new config or raw form (after an edit or a reload) resets the form.
+  return (
+    <InspectorForm
+      key={`${selected}:${JSON.stringify(config)}:${JSON.stringify(raw ?? null)}`}
+      config={config}
+      raw={usableRaw(raw)}
+      problems={problemsForService(problems, selected, index)}
+    />
+  );
 }
 
-function InspectorForm({ config, problems }: { config: ServiceConfig; problems: ConfigProblem[] }) {
+function InspectorForm({ config, raw, problems }: { config: ServiceConfig; raw: RawService | undefined; problems: ConfigProblem[] }) {
   const controller = useController();
-  const initial = useMemo(() => formOf(config), [config]);
+  const initial = useMemo(() => formOf(config, raw), [config, raw]);
   const [form, setForm] = useState(initial);
   const [busy, setBusy] = useState(false);
   const name = config.name;
   const changed = JSON.stringify(form) !== JSON.stringify(initial);
-  const built = rawOf(config, form);
+  const built = editsOf(config, raw, initial, form);
 
   const apply = async (e: FormEvent) => {
     e.preventDefault();
     if (!built.ok || !changed) return;
     setBusy(true);
     try {
-      await controller.edit([{ op: 'updateService', name, service: built.raw }]);
+      await controller.edit(built.edits);
     } finally {
       setBusy(false);
     }
@@ -135,9 +196,11 @@ function InspectorForm({ config, problems }: { config: ServiceConfig; problems: 
           <button type="button" disabled={!changed || busy} onClick={() => setForm(initial)}>Revert</button>
           <button type="submit" data-testid="inspector-apply" disabled={!changed || !built.ok || busy}>Apply</button>
         </div>
-        <p className="muted small">
-          Apply rewrites this service's entry in services.yaml: comments inside it are dropped and <code>{'${VAR}'}</code> references are written as their current values. The rest of the file is kept as it is.
-        </p>
+        {!raw && (
+          <p className="muted small" data-testid="inspector-rewrite-note">
+            This service's entry cannot be edited field by field (it uses merge keys, or the core sent no raw form): Apply rewrites the whole entry, dropping comments inside it and writing <code>{'${VAR}'}</code> references as their current values.
+          </p>
+        )}
       </form>
       <h4>Dependencies</h4>
       {config.dependencies.length === 0 && <p className="muted">None. Drag from another node's right handle to this node's left handle to add one.</p>}
