@@ -118,8 +118,13 @@ const edit = s.union('op', {
     x: s.number(-1e7, 1e7),
     y: s.number(-1e7, 1e7),
   }),
-  // Path items are checked in full by fieldPathProblem (strings or numbers); here: how many, how big.
-  setField: s.object({ op: s.literal('setField'), service: name, path: s.array(s.json(66), FIELD_PATH_MAX), value: s.json(64 * 1024) }),
+  // The rename ban needs the whole path: fieldPathProblem runs in the core before anything applies.
+  setField: s.object({
+    op: s.literal('setField'),
+    service: name,
+    path: s.array(s.oneOf('a field name or a list index', s.string(64, FIELD_KEY), s.int(0, FIELD_INDEX_MAX)), FIELD_PATH_MAX),
+    value: s.json(64 * 1024),
+  }),
 });
 
 /** Runtime schemas for every method's params; the dispatcher rejects anything else. */

@@ -10,6 +10,7 @@ export type Schema =
   | { kind: 'object'; fields: Record<string, Schema>; optional?: readonly string[] }
   | { kind: 'record'; of: Schema; maxKeys: number }
   | { kind: 'union'; tag: string; variants: Record<string, Schema & { kind: 'object' }> }
+  | { kind: 'oneOf'; of: readonly Schema[]; describe: string }
   | { kind: 'any-json'; maxBytes: number };
 
 export const s = {
@@ -27,6 +28,8 @@ export const s = {
   record: (of: Schema, maxKeys = 1000): Schema => ({ kind: 'record', of, maxKeys }),
   union: (tag: string, variants: Record<string, Schema & { kind: 'object' }>): Schema => ({ kind: 'union', tag, variants }),
   json: (maxBytes = 1 << 20): Schema => ({ kind: 'any-json', maxBytes }),
+  /** Valid when any alternative is; `describe` names them in the problem. */
+  oneOf: (describe: string, ...of: Schema[]): Schema => ({ kind: 'oneOf', of, describe }),
 };
 
 /** Service names as the config accepts them. */
@@ -99,6 +102,9 @@ function walk(schema: Schema, v: unknown, path: string, out: string[]): void {
       walk(variant, v, path, out);
       return;
     }
+    case 'oneOf':
+      if (!schema.of.some((alt) => checkPayload(alt, v, path).length === 0)) out.push(`${path}: expected ${schema.describe}`);
+      return;
     case 'any-json': {
       let size: number;
       try {

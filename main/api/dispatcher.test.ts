@@ -46,6 +46,9 @@ describe('ApiDispatcher', () => {
     ['not an object', 'project.snapshot', [], 'expected an object'],
     ['forged edit op', 'project.edit', { edits: [{ op: 'rm -rf', name: 'a' }] }, 'op: expected one of'],
     ['huge string', 'project.open', { path: 'x'.repeat(5000) }, 'longer than 4096'],
+    ['object as a field path item', 'project.edit', { edits: [{ op: 'setField', service: 'a', path: [{ $gt: 1 }], value: 1 }] }, 'path[0]: expected a field name or a list index'],
+    ['negative list index', 'project.edit', { edits: [{ op: 'setField', service: 'a', path: ['target', -1], value: 1 }] }, 'path[1]: expected a field name or a list index'],
+    ['field key with a slash', 'project.edit', { edits: [{ op: 'setField', service: 'a', path: ['target', '../x'], value: 1 }] }, 'path[1]: expected'],
   ])('rejects a forged payload (%s) with BAD_REQUEST', async (_label, method, params, fragment) => {
     const { dispatcher, calls } = makeDispatcher();
     const r = await dispatcher.call(method, params);

@@ -65,9 +65,9 @@ describe('setField over the API', () => {
     ['an extra key', { op: 'setField', service: 'api', path: ['target', 'binary'], value: 'x', name: 'web' }, 'unexpected key "name"'],
     ['a bad service name', { op: 'setField', service: '../api', path: ['target'], value: 1 }, 'does not match'],
     ['a huge value', { op: 'setField', service: 'api', path: ['target', 'binary'], value: 'x'.repeat(70_000) }, 'larger than 65536 bytes'],
-    ['a path item that is an object', { op: 'setField', service: 'api', path: ['target', { x: 1 }], value: 1 }, 'path[1] must be a field name'],
-    ['a path item with a slash', { op: 'setField', service: 'api', path: ['target', '../../etc'], value: 1 }, 'path[1] must be a field name'],
-    ['a fractional index', { op: 'setField', service: 'api', path: ['target', 'args', 0.5], value: 1 }, 'path[2] must be a list index'],
+    ['a path item that is an object', { op: 'setField', service: 'api', path: ['target', { x: 1 }], value: 1 }, 'path[1]: expected a field name or a list index'],
+    ['a path item with a slash', { op: 'setField', service: 'api', path: ['target', '../../etc'], value: 1 }, 'path[1]: expected a field name or a list index'],
+    ['a fractional index', { op: 'setField', service: 'api', path: ['target', 'args', 0.5], value: 1 }, 'path[2]: expected a field name or a list index'],
     ['a rename', { op: 'setField', service: 'api', path: ['name'], value: 'web' }, 'name cannot be changed'],
   ])('a forged setField (%s) is refused with BAD_REQUEST and changes nothing', async (_label, forged, fragment) => {
     const before = await client.invoke('project.snapshot', {});
