@@ -15,6 +15,7 @@ import type { LogLine, StatusEvent } from '../../shared/events.js';
 import { ProjectSession } from '../project/project-session.js';
 import { createCoreApi } from './core-api.js';
 import type { ApiDispatcher } from './dispatcher.js';
+import { freePort } from '../test-support/ports.js';
 
 export interface ContractConnection {
   connection: ApiConnection;
@@ -52,17 +53,6 @@ async function waitFor<T>(what: string, get: () => T | undefined, timeoutMs = 15
   }
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export function defineContractSuite(transport: string, connect: ConnectionFactory): void {
   describe(`core API contract over ${transport}`, () => {

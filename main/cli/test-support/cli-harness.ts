@@ -3,11 +3,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isLiveState, listGroupMembers, readProcStat } from '../../executors/process/proc-stat.js';
+import { freePort } from '../../test-support/ports.js';
+export { freePort };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(ROOT, 'bin', 'harness.js');
@@ -150,16 +151,6 @@ export async function makeProject(yaml: string, extraEnv: Record<string, string>
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** Live (non-zombie) processes among pids, plus live members of their process groups. */
 export function survivors(pids: number[]): number[] {

@@ -1,7 +1,6 @@
 // Builds a real core (ServiceManager + LogStore + NetworkManager + ProcessExecutor) in a temp
 // state dir for integration tests, records every event, and tears everything down.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceConfig } from '../../../shared/config-types.js';
@@ -14,6 +13,8 @@ import type { CoreEvent, ExecutorRegistry } from '../core-events.js';
 import type { ServiceExecutor } from '../executor.js';
 import { ServiceManager } from '../service-manager.js';
 import { project } from './fixtures.js';
+import { freePorts } from '../../test-support/ports.js';
+export { freePorts };
 
 export interface CoreHarness {
   manager: ServiceManager;
@@ -68,18 +69,6 @@ export async function createCore(services: ServiceConfig[], executor?: ServiceEx
   };
 }
 
-/** Ports the OS reports free right now (bound to port 0 and released). */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 export function pidAlive(pid: number): boolean {
   try {

@@ -1,10 +1,11 @@
 // Builders for Docker-target services and a recording ExecutorContext, for the Docker tests.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { HealthCheck, ProjectConfig, ServiceConfig, DockerTarget } from '../../../../shared/config-types.js';
 import type { LogStream, ProgressEvent } from '../../../../shared/events.js';
 import type { ExecutorContext } from '../../../core/executor.js';
 import { BUSYBOX_IMAGE } from './test-images.js';
+import { freePort } from '../../../test-support/ports.js';
+export { freePort };
 
 export function uniqueProject(prefix: string): string {
   return `ht-${prefix}-${randomBytes(3).toString('hex')}`;
@@ -62,15 +63,4 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs:
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as import('node:net').AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
