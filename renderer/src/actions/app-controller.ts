@@ -56,17 +56,23 @@ export class AppController {
     this.statusBatch.dispose();
   }
 
-  /** Fetches a snapshot and replaces the view's state with it. Coalesces concurrent requests. */
-  resync(): Promise<void> {
+  /**
+   * Fetches a snapshot and replaces the view's state with it. Coalesces concurrent requests.
+   * `prefetched` is a snapshot already requested (at page start, before the app loaded); if it
+   * failed, a fresh one is fetched instead.
+   */
+  resync(prefetched?: Promise<ProjectSnapshot>): Promise<void> {
     if (this.resyncing) {
       this.resyncAgain = true;
       return this.resyncing;
     }
     this.resyncing = (async () => {
       try {
+        let first = prefetched?.catch(() => this.client.invoke('project.snapshot', {}));
         do {
           this.resyncAgain = false;
-          const snap = await this.client.invoke('project.snapshot', {});
+          const snap = await (first ?? this.client.invoke('project.snapshot', {}));
+          first = undefined;
           performance.mark('harness:snapshot-received');
           await this.applySnapshot(snap);
           performance.mark('harness:snapshot-applied');

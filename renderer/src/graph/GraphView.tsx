@@ -14,7 +14,7 @@ import {
   type NodeChange,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
 import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits } from '../../../shared/graph';
 import { useController } from '../actions/controller-context';
@@ -46,9 +46,22 @@ export function GraphView() {
   // A large graph zoomed far out is drawn by OverviewCanvas, its React Flow nodes hidden. The
   // selector yields a boolean, so only crossing the threshold re-renders this view; all other
   // zoom-dependent detail lives in the nodes (use-lod.ts).
-  // Until the initial fit lands the zoom is 1: start in the overview rather than mount cards.
-  const overview = useFlowStore((s) => large && (s.fitViewQueued || s.transform[2] < OVERVIEW_BELOW_ZOOM));
+  // Until the initial fit lands the zoom is 1: start in the overview rather than mount cards
+  // (and the edge layer) only to hide them again. Before the pan/zoom exists no fit is queued yet.
+  const overview = useFlowStore((s) => large && (!s.panZoom || s.fitViewQueued || s.transform[2] < OVERVIEW_BELOW_ZOOM));
   const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
+
+  // A large graph's initial fit, asked for explicitly once the pan/zoom exists. The `fitView`
+  // prop alone only queues it, to happen on React Flow's next setNodes: with the graph already
+  // hidden in the overview from the first render, no such setNodes would follow. (Small graphs
+  // get their nodes measured, and that setNodes runs the queued fit.)
+  const panZoomReady = useFlowStore((s) => s.panZoom !== null);
+  const initialFit = useRef(false);
+  useEffect(() => {
+    if (!panZoomReady || !large || initialFit.current) return;
+    initialFit.current = true;
+    void fitView(FIT);
+  }, [panZoomReady, large, fitView]);
 
   // Refit when a layout lands.
   useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView(FIT))), [controller, fitView]);

@@ -146,6 +146,10 @@ function OverviewCanvasImpl() {
 
     const draw = (): void => {
       frame = 0;
+      // The first render starts in the overview before the initial fit (GraphView): the viewport
+      // is then the default zoom 1, not the graph. Draw once it is fitted (the flow store's
+      // change schedules that draw).
+      if (!flow.getState().panZoom || flow.getState().fitViewQueued) return;
       const dpr = window.devicePixelRatio || 1;
       const w = canvas.clientWidth;
       const h = canvas.clientHeight;

@@ -32,7 +32,7 @@ export function LogPane({ pane, tab }: Props) {
 
   const copy = async () => {
     const t = term();
-    const text = t.term.hasSelection() ? t.term.getSelection() : t.text();
+    const text = t.selection() ?? t.text();
     await navigator.clipboard.writeText(text).catch(() => undefined);
   };
 
@@ -70,13 +70,13 @@ export function LogPane({ pane, tab }: Props) {
           onChange={(e) => setQuery(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter') {
-              if (e.shiftKey) term().search.findPrevious(query);
-              else term().search.findNext(query);
+              if (e.shiftKey) term().findPrevious(query);
+              else term().findNext(query);
             }
           }}
         />
-        <button type="button" title="Find previous" onClick={() => term().search.findPrevious(query)}>↑</button>
-        <button type="button" title="Find next" onClick={() => term().search.findNext(query)}>↓</button>
+        <button type="button" title="Find previous" onClick={() => term().findPrevious(query)}>↑</button>
+        <button type="button" title="Find next" onClick={() => term().findNext(query)}>↓</button>
         <button type="button" data-testid={`log-clear-${pane}`} onClick={() => term().clear()}>clear</button>
         <button type="button" onClick={() => void copy()}>copy</button>
         <button type="button" onClick={save}>save</button>

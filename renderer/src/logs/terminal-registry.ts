@@ -2,6 +2,8 @@
 // Log lines go straight from the client's `logs` event into terminals; React never sees them.
 // Writes are batched to once per animation frame, and the core is acknowledged from xterm's write
 // callback on the merged "All" terminal, so a slow terminal slows the sender instead of piling up.
+// xterm itself loads on first need (log-terminal.ts): lines that come earlier wait in the
+// terminals' queues, and so do their acks.
 import type { LogBatch, LogLine } from '../../../shared/events';
 import { ALL_TAB } from '../stores/ui-store';
 import { droppedMarker, formatLine } from './log-format';
@@ -50,7 +52,7 @@ export class TerminalRegistry {
   get(key: string): LogTerminal {
     let t = this.terms.get(key);
     if (!t) {
-      t = new LogTerminal(key, this.dark ? DARK_THEME : LIGHT_THEME);
+      t = new LogTerminal(key, this.dark ? DARK_THEME : LIGHT_THEME, () => this.schedule());
       this.terms.set(key, t);
       if (key !== ALL_TAB) void this.replay(t);
     }
