@@ -80,36 +80,48 @@ export function readJsonStream(
   });
 }
 
+/** Opens an engine JSON progress stream and reads it to the end; any failure becomes `fail(reason)`
+ * unless it is already a HarnessError (the engine's own error message in the stream). */
+async function followJsonStream(
+  open: () => Promise<NodeJS.ReadableStream>,
+  onMessage: Parameters<typeof readJsonStream>[1],
+  fail: (reason: string) => HarnessError,
+  signal?: AbortSignal,
+): Promise<void> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await open();
+  } catch (err) {
+    throw fail(errorText(err));
+  }
+  try {
+    await readJsonStream(stream, onMessage, signal);
+  } catch (err) {
+    if (err instanceof HarnessError) throw err;
+    throw fail(errorText(err));
+  }
+}
+
 /** Pulls `name`, reporting each layer's progress. */
 export async function pullImage(docker: Docker, service: string, name: string, progress: ProgressSink, signal?: AbortSignal): Promise<void> {
   const fail = (reason: string): HarnessError =>
     new HarnessError('UNAVAILABLE', `service "${service}": pulling image "${name}" failed: ${reason}`, { image: name, reason });
   progress({ task: 'pull', message: `pulling ${name}` });
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await docker.pull(name, { abortSignal: signal });
-  } catch (err) {
-    throw fail(errorText(err));
-  }
-  try {
-    await readJsonStream(
-      stream,
-      (msg) => {
-        const detail = (msg.progressDetail ?? {}) as { current?: number; total?: number };
-        progress({
-          task: 'pull',
-          item: typeof msg.id === 'string' ? msg.id : undefined,
-          message: String(msg.status ?? ''),
-          current: detail.current,
-          total: detail.total,
-        });
-      },
-      signal,
-    );
-  } catch (err) {
-    if (err instanceof HarnessError) throw err;
-    throw fail(errorText(err));
-  }
+  await followJsonStream(
+    () => docker.pull(name, { abortSignal: signal }),
+    (msg) => {
+      const detail = (msg.progressDetail ?? {}) as { current?: number; total?: number };
+      progress({
+        task: 'pull',
+        item: typeof msg.id === 'string' ? msg.id : undefined,
+        message: String(msg.status ?? ''),
+        current: detail.current,
+        total: detail.total,
+      });
+    },
+    fail,
+    signal,
+  );
   progress({ task: 'pull', message: `pulled ${name}`, done: true });
 }
 
@@ -164,32 +176,23 @@ export async function buildImage(
   } catch {
     throw new HarnessError('CONFIG_INVALID', `service "${service}": target.build.context ${build.context} does not exist`);
   }
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await docker.buildImage(await contextTar(build.context), {
-      t: name,
-      dockerfile: build.dockerfile ?? 'Dockerfile',
-      labels: { [LABEL_PROJECT]: project, [LABEL_SERVICE]: service },
-      rm: true,
-      forcerm: true,
-      abortSignal: signal,
-    } as Docker.ImageBuildOptions);
-  } catch (err) {
-    throw fail(errorText(err));
-  }
-  try {
-    await readJsonStream(
-      stream,
-      (msg) => {
-        const text = typeof msg.stream === 'string' ? msg.stream.trim() : typeof msg.status === 'string' ? msg.status : '';
-        if (text) progress({ task: 'build', message: text });
-      },
-      signal,
-    );
-  } catch (err) {
-    if (err instanceof HarnessError) throw err;
-    throw fail(errorText(err));
-  }
+  await followJsonStream(
+    async () =>
+      docker.buildImage(await contextTar(build.context), {
+        t: name,
+        dockerfile: build.dockerfile ?? 'Dockerfile',
+        labels: { [LABEL_PROJECT]: project, [LABEL_SERVICE]: service },
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      } as Docker.ImageBuildOptions),
+    (msg) => {
+      const text = typeof msg.stream === 'string' ? msg.stream.trim() : typeof msg.status === 'string' ? msg.status : '';
+      if (text) progress({ task: 'build', message: text });
+    },
+    fail,
+    signal,
+  );
   progress({ task: 'build', message: `built ${name}`, done: true });
 }
 
