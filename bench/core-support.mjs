@@ -102,10 +102,10 @@ export function minimalExecutor() {
       }
       return instance.exited;
     },
-    async health_check() {
+    async healthCheck() {
       return { ok: false, message: 'not supported', at: Date.now() };
     },
-    async get_logs() {
+    async getLogs() {
       return [];
     },
   };

@@ -52,14 +52,14 @@ export interface ServiceExecutor {
   stop(service: ServiceConfig, instance: RunningInstance, opts: StopOptions): Promise<ExitInfo>;
   /** Runs one probe of tcp/http/command checks where they make sense for this target. Log-line
    * checks are evaluated by the manager and never reach here. */
-  health_check(
+  healthCheck(
     service: ServiceConfig,
     instance: RunningInstance,
     check: Exclude<HealthCheck, { type: 'log' }>,
     signal: AbortSignal,
   ): Promise<HealthResult>;
   /** Recent output kept by the target itself (container logs, remote log file), newest last. */
-  get_logs(service: ServiceConfig, opts: { tail: number }): Promise<Array<{ stream: LogStream; line: string }>>;
+  getLogs(service: ServiceConfig, opts: { tail: number }): Promise<Array<{ stream: LogStream; line: string }>>;
   /**
    * Follows the target's own health signal, e.g. a Docker image's HEALTHCHECK through the
    * engine's health_status events. Used only for a service that declares no `health_check`: it is

@@ -74,10 +74,10 @@ describe.skipIf(skip !== null)(`image HEALTHCHECK gating in the core${skip ? ` (
     expect(appStarting.t).toBeGreaterThanOrEqual(healthyEvent.t);
     // The engine runs the first check 1 s after the container started: app waited for it.
     expect(appStarting.t - gatedRunning.t).toBeGreaterThan(500);
-    expect(core.manager.get_service_status('app').status).toBe('running');
+    expect(core.manager.getServiceStatus('app').status).toBe('running');
 
     // sick → sickapp: unhealthy with the engine's word, and the dependent is never spawned.
-    const sickState = core.manager.get_service_status('sick');
+    const sickState = core.manager.getServiceStatus('sick');
     expect(sickState.status).toBe('unhealthy');
     expect(sickState.error).toContain('image HEALTHCHECK: unhealthy');
     expect(report.failed.find((f) => f.service === 'sickapp')?.reason).toContain('image HEALTHCHECK: unhealthy');

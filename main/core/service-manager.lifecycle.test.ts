@@ -21,8 +21,8 @@ describe('restart policy', () => {
     ]);
     const c = core;
     void c.manager.start();
-    await c.waitFor(() => c.manager.get_service_status('flaky').status === 'failed', 20_000, 'flaky to fail');
-    const st = c.manager.get_service_status('flaky');
+    await c.waitFor(() => c.manager.getServiceStatus('flaky').status === 'failed', 20_000, 'flaky to fail');
+    const st = c.manager.getServiceStatus('flaky');
     expect(st.error).toBe('crash loop: exited 4 times, last exit code 3');
     expect(st.restarts).toBe(3);
     expect(st.exitCode).toBe(3);
@@ -68,9 +68,9 @@ describe('restart policy', () => {
     ]);
     const c = core;
     void c.manager.start();
-    await c.waitFor(() => c.manager.get_service_status('flaky').status === 'exited', 10_000, 'first exit');
-    await c.manager.stop_service('flaky');
-    expect(c.manager.get_service_status('flaky').status).toBe('stopped');
+    await c.waitFor(() => c.manager.getServiceStatus('flaky').status === 'exited', 10_000, 'first exit');
+    await c.manager.stopService('flaky');
+    expect(c.manager.getServiceStatus('flaky').status).toBe('stopped');
     await new Promise((r) => setTimeout(r, 3300));
     expect(c.statusEvents('flaky').filter((e) => e.state.status === 'starting')).toHaveLength(1);
   });
@@ -79,9 +79,9 @@ describe('restart policy', () => {
     core = await createCore([service('once', { script: 'console.log("bye"); process.exit(0)' })]);
     const c = core;
     await c.manager.start();
-    await c.waitFor(() => c.manager.get_service_status('once').status === 'exited', 10_000, 'exit');
-    expect(c.manager.get_service_status('once')).toMatchObject({ exitCode: 0, restarts: 0 });
-    expect(c.manager.get_service_status('once').error).toBeUndefined();
+    await c.waitFor(() => c.manager.getServiceStatus('once').status === 'exited', 10_000, 'exit');
+    expect(c.manager.getServiceStatus('once')).toMatchObject({ exitCode: 0, restarts: 0 });
+    expect(c.manager.getServiceStatus('once').error).toBeUndefined();
     expect(c.lines('once').map((l) => l.line)).toContain('bye');
   });
 });
@@ -129,7 +129,7 @@ describe('stop', () => {
     ]);
     const started = core.manager.start();
     const c = core;
-    await c.waitFor(() => c.manager.get_service_status('db').status === 'running', 10_000, 'db running');
+    await c.waitFor(() => c.manager.getServiceStatus('db').status === 'running', 10_000, 'db running');
     await c.manager.stop(['db']);
     const report = await started;
     expect(report.ready).toEqual([]);
@@ -156,7 +156,7 @@ describe('environment injection', () => {
     expect(report.failed).toEqual([]);
     await c.waitFor(() => c.lines('api').some((l) => l.line === 'got hi'), 10_000, 'api to talk to db-main');
     expect(c.lines('api').map((l) => l.line)).toContain(`env 127.0.0.1 ${port} 127.0.0.1 undefined mine`);
-    expect(c.manager.get_service_status('db-main')).toMatchObject({ address: '127.0.0.1', ports: [port] });
+    expect(c.manager.getServiceStatus('db-main')).toMatchObject({ address: '127.0.0.1', ports: [port] });
   });
 });
 
@@ -164,13 +164,13 @@ describe('restart and reconfiguration', () => {
   it('restart() runs a new instance; setProject restarts a changed running service only', async () => {
     core = await createCore([service('a'), service('b', { deps: ['a'] }), service('idle')]);
     await core.manager.start(['b']);
-    const pidA = core.manager.get_service_status('a').pid;
+    const pidA = core.manager.getServiceStatus('a').pid;
     const r = await core.manager.restart(['a']);
     expect(r).toEqual({ ready: ['a'], failed: [] });
-    expect(core.manager.get_service_status('a').pid).not.toBe(pidA);
-    expect(core.manager.get_service_status('b').status).toBe('running');
+    expect(core.manager.getServiceStatus('a').pid).not.toBe(pidA);
+    expect(core.manager.getServiceStatus('b').status).toBe('running');
 
-    const pidB = core.manager.get_service_status('b').pid as number;
+    const pidB = core.manager.getServiceStatus('b').pid as number;
     const next = project(
       [service('a'), service('b', { deps: ['a'], env: { NEW: '1' } }), service('idle', { env: { X: '1' } }), service('extra')],
       core.stateDir,
@@ -180,8 +180,8 @@ describe('restart and reconfiguration', () => {
     // The report covers the restarted service and its (already running) dependencies.
     expect(change.report).toEqual({ ready: ['a', 'b'], failed: [] });
     expect(pidAlive(pidB)).toBe(false);
-    expect(core.manager.get_service_status('idle').status).toBe('stopped');
-    expect(core.manager.get_service_status('extra').status).toBe('stopped');
+    expect(core.manager.getServiceStatus('idle').status).toBe('stopped');
+    expect(core.manager.getServiceStatus('extra').status).toBe('stopped');
 
     const removal = await core.manager.setProject(project([service('a')], core.stateDir));
     expect(removal.removed.sort()).toEqual(['b', 'extra', 'idle']);

@@ -64,7 +64,7 @@ describe('ServiceManager start order', () => {
     const report = await core.manager.start(['api']);
     expect(report).toEqual({ ready: ['db', 'api'], failed: [] });
     expect(seqOf(core.first('api', 'starting'), 'api starting')).toBeGreaterThan(seqOf(core.first('db', 'healthy'), 'db healthy'));
-    expect(core.manager.get_service_status('db').health?.message).toContain('ready to accept connections');
+    expect(core.manager.getServiceStatus('db').health?.message).toContain('ready to accept connections');
     // The published `ready` flag follows the gate: a checked service is not ready while merely
     // running; one without a check is ready as soon as it runs.
     expect(core.first('db', 'running')?.state.ready).toBe(false);
@@ -84,8 +84,8 @@ describe('ServiceManager start order', () => {
         return inst;
       },
       stop: (svc, inst, opts) => real.stop(svc, inst, opts),
-      health_check: (svc, inst, check, signal) => real.health_check(svc, inst, check, signal),
-      get_logs: () => real.get_logs(),
+      healthCheck: (svc, inst, check, signal) => real.healthCheck(svc, inst, check, signal),
+      getLogs: () => real.getLogs(),
     };
     core = await createCore(
       [
@@ -106,9 +106,9 @@ describe('ServiceManager start order', () => {
 
   it('starts only the requested service and its dependencies', async () => {
     core = await createCore([service('a'), service('b', { deps: ['a'] }), service('other')]);
-    const report = await core.manager.start_service('b');
+    const report = await core.manager.startService('b');
     expect(report).toEqual({ ready: ['a', 'b'], failed: [] });
-    expect(core.manager.get_service_status('other').status).toBe('stopped');
+    expect(core.manager.getServiceStatus('other').status).toBe('stopped');
     expect(core.first('other', 'starting')).toBeUndefined();
   });
 
@@ -128,7 +128,7 @@ describe('ServiceManager start order', () => {
     expect(byService.web).toMatch(/^dependency api failed: dependency db failed/);
     expect(core.first('api', 'starting')).toBeUndefined();
     expect(core.first('web', 'starting')).toBeUndefined();
-    const db = core.manager.get_service_status('db');
+    const db = core.manager.getServiceStatus('db');
     expect(db.status).toBe('unhealthy');
     expect(db.error).toMatch(/never became healthy/);
     // Health events are sent on change only: one failing result, not one per probe.
@@ -146,7 +146,7 @@ describe('ServiceManager start order', () => {
     expect(report.failed[0].service).toBe('broken');
     expect(report.failed[0].reason).toContain('/nonexistent/bin/srv');
     expect(report.failed[1]).toEqual({ service: 'api', reason: `dependency broken failed: ${report.failed[0].reason}` });
-    const st = core.manager.get_service_status('broken');
+    const st = core.manager.getServiceStatus('broken');
     expect(st.status).toBe('failed');
     expect(core.lines('broken').some((l) => l.stream === 'system' && l.line.startsWith('failed to start:'))).toBe(true);
   });
@@ -167,11 +167,11 @@ describe('ServiceManager start order', () => {
     try {
       expect(await c.manager.start(['db'])).toEqual({ ready: ['db'], failed: [] });
       await new Promise((r) => srv.close(r));
-      await c.waitFor(() => c.manager.get_service_status('db').status === 'unhealthy', 10_000, 'db unhealthy');
-      expect(c.manager.get_service_status('db').error).toMatch(/^health check failing/);
+      await c.waitFor(() => c.manager.getServiceStatus('db').status === 'unhealthy', 10_000, 'db unhealthy');
+      expect(c.manager.getServiceStatus('db').error).toMatch(/^health check failing/);
       const pending = c.manager.start(['api']);
       await new Promise((r) => setTimeout(r, 200));
-      expect(c.manager.get_service_status('api').status).toBe('stopped');
+      expect(c.manager.getServiceStatus('api').status).toBe('stopped');
       expect(c.lines('api').map((l) => l.line)).toContainEqual(expect.stringMatching(/^waiting for db \(unhealthy: /));
       srv = await listen();
       expect(await pending).toEqual({ ready: ['db', 'api'], failed: [] });
@@ -184,8 +184,8 @@ describe('ServiceManager start order', () => {
   it('rejects unknown service names with a NOT_FOUND error', async () => {
     core = await createCore([service('a')]);
     await expect(core.manager.start(['nope'])).rejects.toThrow(/unknown service "nope"/);
-    await expect(core.manager.stop_service('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await core.manager.stop_service('a'); // never started: a no-op
+    await expect(core.manager.stopService('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await core.manager.stopService('a'); // never started: a no-op
     expect(core.statusEvents('a')).toHaveLength(0);
   });
 });

@@ -59,7 +59,7 @@ export class ServiceManager implements RunHost {
     this.network.setProjectName(deps.project.name);
     for (const s of deps.project.services) {
       this.runtimes.set(s.name, newRuntime(s, this.now()));
-      this.network.register_service(s);
+      this.network.registerService(s);
     }
     this.unsubscribeLogs = this.logs.onLine((line) => this.bus.emit({ type: 'log', line }));
   }
@@ -82,16 +82,16 @@ export class ServiceManager implements RunHost {
     return this.graph.names.map((n) => ({ ...(this.runtimes.get(n) as ServiceRuntime).state }));
   }
 
-  get_service_status(name: string): ServiceState {
+  getServiceStatus(name: string): ServiceState {
     return { ...this.require(name).state };
   }
 
   /** Starts one service and, first, its dependencies. */
-  start_service(name: string): Promise<StartReport> {
+  startService(name: string): Promise<StartReport> {
     return this.start([name]);
   }
 
-  async stop_service(name: string): Promise<void> {
+  async stopService(name: string): Promise<void> {
     return this.stopOne(this.require(name));
   }
 
@@ -170,7 +170,7 @@ export class ServiceManager implements RunHost {
     this.network.setProjectName(project.name);
     for (const n of removed) {
       this.runtimes.delete(n);
-      this.network.unregister_service(n);
+      this.network.unregisterService(n);
     }
     for (const s of project.services) {
       const rt = this.runtimes.get(s.name);
@@ -178,7 +178,7 @@ export class ServiceManager implements RunHost {
       const learned = rt && rt.config.target.type === s.target.type ? this.network.location(s.name) : undefined;
       if (rt) rt.config = s;
       else this.runtimes.set(s.name, newRuntime(s, this.now()));
-      this.network.register_service(s, learned);
+      this.network.registerService(s, learned);
     }
     for (const n of added) this.update(this.runtimes.get(n) as ServiceRuntime, {});
     const report = toRestart.length > 0 ? await this.start(toRestart) : { ready: [], failed: [] };
@@ -329,7 +329,7 @@ export class ServiceManager implements RunHost {
   private onSpawned(rt: ServiceRuntime, gen: number, instance: RunningInstance): void {
     const { config } = rt;
     const loc = this.network.location(config.name);
-    if (instance.address && loc?.kind === 'docker') this.network.update_location(config.name, { ip: instance.address });
+    if (instance.address && loc?.kind === 'docker') this.network.updateLocation(config.name, { ip: instance.address });
     const fromHost = this.network.resolveFromHost(config.name);
     const ports = fromHost?.port !== undefined ? [fromHost.port] : declaredPorts(config.target);
     this.update(rt, {

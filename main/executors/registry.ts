@@ -34,11 +34,11 @@ export class UnsupportedExecutor implements ServiceExecutor {
     return { code: null, signal: null };
   }
 
-  async health_check(): Promise<{ ok: false; message: string; at: number }> {
+  async healthCheck(): Promise<{ ok: false; message: string; at: number }> {
     return { ok: false, message: `${this.type} targets are not supported by this build yet`, at: Date.now() };
   }
 
-  async get_logs(): Promise<[]> {
+  async getLogs(): Promise<[]> {
     return [];
   }
 }

@@ -20,8 +20,8 @@ function scripted(answers: Array<boolean | 'hang'>): ServiceExecutor & { calls: 
     calls,
     start: async () => instance,
     stop: async () => ({ code: 0, signal: null }),
-    get_logs: async () => [],
-    health_check: (_s, _i, _c, signal) => {
+    getLogs: async () => [],
+    healthCheck: (_s, _i, _c, signal) => {
       calls.push(Date.now());
       const a = answers.length > 1 ? answers.shift() : answers[0];
       if (a === 'hang') return new Promise<HealthResult>(() => void signal);

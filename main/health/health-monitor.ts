@@ -131,7 +131,7 @@ export class HealthMonitor {
     let attempt: Promise<HealthResult>;
     try {
       // Called synchronously: the first probe really leaves at spawn time.
-      attempt = Promise.resolve(this.opts.executor.health_check(this.opts.service, instance, check, ac.signal)).catch(failed);
+      attempt = Promise.resolve(this.opts.executor.healthCheck(this.opts.service, instance, check, ac.signal)).catch(failed);
     } catch (err) {
       attempt = Promise.resolve(failed(err));
     }

@@ -13,28 +13,28 @@ function docker(name: string, deps: string[] = []) {
 describe('NetworkManager', () => {
   it('resolves local → local to loopback with the first declared port', () => {
     const net = new NetworkManager({ project: 'p' });
-    net.register_service(service('db-main', { ports: [5432, 5433] }));
-    net.register_service(service('cache'));
-    net.register_service(service('api', { deps: ['db-main', 'cache'] }));
-    expect(net.resolve_service_ip('api', 'db-main')).toMatchObject({ from: 'api', to: 'db-main', address: '127.0.0.1', port: 5432 });
+    net.registerService(service('db-main', { ports: [5432, 5433] }));
+    net.registerService(service('cache'));
+    net.registerService(service('api', { deps: ['db-main', 'cache'] }));
+    expect(net.resolveServiceIp('api', 'db-main')).toMatchObject({ from: 'api', to: 'db-main', address: '127.0.0.1', port: 5432 });
     expect(net.envFor('api')).toEqual({ DB_MAIN_ADDR: '127.0.0.1', DB_MAIN_PORT: '5432', CACHE_ADDR: '127.0.0.1' });
     expect(net.envFor('cache')).toEqual({});
   });
 
   it('derives locations from target types', () => {
     const net = new NetworkManager({ project: 'demo' });
-    expect(net.register_service(docker('web'))).toEqual({ kind: 'docker', network: 'harness-demo' });
+    expect(net.registerService(docker('web'))).toEqual({ kind: 'docker', network: 'harness-demo' });
     const lan = service('lan', { target: { type: 'RemoteLan', host: '10.0.0.5', user: 'u', binary: 'b', args: [], env: {}, ssh_port: 22, ports: [81] } });
-    expect(net.register_service(lan)).toEqual({ kind: 'lan', host: '10.0.0.5' });
+    expect(net.registerService(lan)).toEqual({ kind: 'lan', host: '10.0.0.5' });
     const wg = service('wg', { target: { type: 'Wireguard', host: '10.9.0.2', user: 'u', package: '/p.tgz', env: {}, ssh_port: 22, ports: [] } });
-    expect(net.register_service(wg)).toEqual({ kind: 'wireguard', host: '10.9.0.2' });
+    expect(net.registerService(wg)).toEqual({ kind: 'wireguard', host: '10.9.0.2' });
     expect(net.resolveFromHost('lan')).toMatchObject({ address: '10.0.0.5', port: 81 });
   });
 
   it('throws a HarnessError naming both services and locations for an unsupported pair', () => {
     const net = new NetworkManager({ project: 'p' });
-    net.register_service(docker('db'));
-    net.register_service(service('api', { deps: ['db'] }));
+    net.registerService(docker('db'));
+    net.registerService(service('api', { deps: ['db'] }));
     let err: unknown;
     try {
       net.envFor('api');
@@ -50,13 +50,13 @@ describe('NetworkManager', () => {
   it('lets a plugged-in resolver handle a pair and see learned locations', async () => {
     const net = new NetworkManager({ project: 'p' });
     const prepared: string[] = [];
-    net.register_resolver('local', 'docker', {
+    net.registerResolver('local', 'docker', {
       resolve: ({ to }) => ({ address: to.location.kind === 'docker' ? (to.location.ip ?? 'unknown') : '?', port: 18080 }),
       prepare: async ({ from, to }) => void prepared.push(`${from.name}->${to.name}`),
     });
-    net.register_service(docker('db'));
-    net.register_service(service('api', { deps: ['db'] }));
-    net.update_location('db', { ip: '172.18.0.2' });
+    net.registerService(docker('db'));
+    net.registerService(service('api', { deps: ['db'] }));
+    net.updateLocation('db', { ip: '172.18.0.2' });
     await net.prepare('api');
     expect(prepared).toEqual(['api->db']);
     expect(net.envFor('api')).toEqual({ DB_ADDR: '172.18.0.2', DB_PORT: '18080' });
@@ -65,9 +65,9 @@ describe('NetworkManager', () => {
 
   it('rejects an incomplete location update and unknown names', () => {
     const net = new NetworkManager({ project: 'p' });
-    net.register_service(service('a'));
-    expect(() => net.update_location('a', { kind: 'lan' })).toThrow(/a: incomplete location/);
-    expect(() => net.resolve_service_ip('a', 'nope')).toThrow(/a: dependency "nope" is not a known service/);
+    net.registerService(service('a'));
+    expect(() => net.updateLocation('a', { kind: 'lan' })).toThrow(/a: incomplete location/);
+    expect(() => net.resolveServiceIp('a', 'nope')).toThrow(/a: dependency "nope" is not a known service/);
     expect(() => net.envFor('ghost')).toThrow(/unknown service "ghost"/);
   });
 

@@ -44,10 +44,10 @@ export class NetworkManager {
 
   constructor(options: NetworkManagerOptions) {
     this.project = options.project;
-    this.register_resolver('local', 'local', localToLocal);
-    this.register_resolver('local', 'lan', localToHost);
-    this.register_resolver('local', 'wireguard', localToHost);
-    for (const r of options.resolvers ?? []) this.register_resolver(r.from, r.to, r.resolver);
+    this.registerResolver('local', 'local', localToLocal);
+    this.registerResolver('local', 'lan', localToHost);
+    this.registerResolver('local', 'wireguard', localToHost);
+    for (const r of options.resolvers ?? []) this.registerResolver(r.from, r.to, r.resolver);
   }
 
   setProjectName(project: string): void {
@@ -60,7 +60,7 @@ export class NetworkManager {
   }
 
   /** Adds or replaces the resolver for one pair; returns a function that removes it again. */
-  register_resolver(from: LocationKind, to: LocationKind, resolver: LocationResolver): () => void {
+  registerResolver(from: LocationKind, to: LocationKind, resolver: LocationResolver): () => void {
     const key = pairKey(from, to);
     this.resolvers.set(key, resolver);
     return () => {
@@ -69,18 +69,18 @@ export class NetworkManager {
   }
 
   /** Registers (or re-registers after a config change) a service at its location. */
-  register_service(config: ServiceConfig, location?: ServiceLocation): ServiceLocation {
+  registerService(config: ServiceConfig, location?: ServiceLocation): ServiceLocation {
     const loc = location ?? this.defaultLocation(config);
     this.services.set(config.name, { config, location: loc });
     return loc;
   }
 
-  unregister_service(name: string): void {
+  unregisterService(name: string): void {
     this.services.delete(name);
   }
 
   /** Merges what was learned about a service's location (same kind), or moves it (new kind). */
-  update_location(name: string, patch: LocationPatch): ServiceLocation {
+  updateLocation(name: string, patch: LocationPatch): ServiceLocation {
     const reg = this.require(name);
     const merged = { ...(patch.kind && patch.kind !== reg.location.kind ? {} : reg.location), ...dropUndefined(patch) };
     const loc = validLocation(merged);
@@ -96,7 +96,7 @@ export class NetworkManager {
   }
 
   /** How `from` reaches its dependency `dep`. Throws a HarnessError when it cannot. */
-  resolve_service_ip(from: string, dep: string): ResolvedEdge {
+  resolveServiceIp(from: string, dep: string): ResolvedEdge {
     const a = this.require(from);
     return this.resolveEdge({ name: from, config: a.config, location: a.location }, dep);
   }
@@ -123,7 +123,7 @@ export class NetworkManager {
   envFor(name: string): Record<string, string> {
     const env: Record<string, string> = {};
     for (const dep of this.require(name).config.dependencies) {
-      const edge = this.resolve_service_ip(name, dep);
+      const edge = this.resolveServiceIp(name, dep);
       const prefix = envPrefix(dep);
       env[`${prefix}_ADDR`] = edge.address;
       if (edge.port !== undefined) env[`${prefix}_PORT`] = String(edge.port);
@@ -136,7 +136,7 @@ export class NetworkManager {
     for (const [name, reg] of this.services) {
       for (const dep of reg.config.dependencies) {
         try {
-          edges.push(this.resolve_service_ip(name, dep));
+          edges.push(this.resolveServiceIp(name, dep));
         } catch (err) {
           edges.push({ from: name, to: dep, address: '', warning: (err as Error).message });
         }

@@ -61,7 +61,7 @@ export class ProjectRuntime {
 
   state(name: string): ServiceState | undefined {
     try {
-      return this.manager.get_service_status(name);
+      return this.manager.getServiceStatus(name);
     } catch {
       return undefined; // not (yet) known to the manager, e.g. added by an unsaved edit
     }

@@ -112,7 +112,7 @@ describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: 
     // Loopback-only process: the edge carries a warning and the dependent gets a system line.
     expect(core.warnings.join('\n')).toContain(`loopsvc listens on port ${loop.port} only on 127.0.0.1`);
     expect(core.text('client')).toContain('system: loopsvc listens on port');
-    expect(core.network.resolve_service_ip('client', 'loopsvc').warning).toContain('only on 127.0.0.1');
+    expect(core.network.resolveServiceIp('client', 'loopsvc').warning).toContain('only on 127.0.0.1');
     // Health gating: the dependent was launched only after web was healthy.
     const seqOf = (svc: string, status: string): number =>
       core.events.flatMap((e) => (e.type === 'status' && e.event.state.name === svc && e.event.state.status === status ? [e.event.seq] : []))[0] ?? -1;
@@ -120,7 +120,7 @@ describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: 
     expect(seqOf('client', 'starting')).toBeGreaterThan(seqOf('web', 'healthy'));
     expect(seqOf('hostclient', 'starting')).toBeGreaterThan(seqOf('web', 'healthy'));
     // ps view: how this machine reaches web.
-    expect(core.manager.get_service_status('web')).toMatchObject({ address: '127.0.0.1', ports: [webPort] });
+    expect(core.manager.getServiceStatus('web')).toMatchObject({ address: '127.0.0.1', ports: [webPort] });
 
     await core.manager.stop();
     await core.docker.down(name);
@@ -142,8 +142,8 @@ describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: 
     expect(report.ready).toContain('proc');
     expect(report.failed.map((f) => f.service)).toEqual(['box']);
     expect(report.failed[0].reason).toContain('Docker engine not reachable at /nonexistent.sock');
-    expect(core.manager.get_service_status('proc').status).toBe('healthy');
-    expect(core.manager.get_service_status('box').status).toBe('failed');
+    expect(core.manager.getServiceStatus('proc').status).toBe('healthy');
+    expect(core.manager.getServiceStatus('box').status).toBe('failed');
   }, 30_000);
 
   it('adopts containers after the supervisor is SIGKILLed: same container, not restarted, history replayed', async () => {
@@ -185,7 +185,7 @@ describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: 
     cleanups.push(() => core.dispose());
     const recovered = await core.manager.recover();
     expect(recovered.adopted).toEqual(['keeper']);
-    const state = core.manager.get_service_status('keeper');
+    const state = core.manager.getServiceStatus('keeper');
     expect(state.instance).toBe(ids.keeper);
     const after = await engine.docker.getContainer(ids.keeper).inspect();
     expect(after.State.StartedAt).toBe(before.State.StartedAt);
@@ -195,7 +195,7 @@ describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: 
     // Starting the project now keeps the adopted container rather than recreating it.
     const report = await core.manager.start();
     expect(report.failed).toEqual([]);
-    expect(core.manager.get_service_status('keeper').instance).toBe(ids.keeper);
+    expect(core.manager.getServiceStatus('keeper').instance).toBe(ids.keeper);
 
     await core.manager.stop();
     // Stop removed the container already; down is left with the network.

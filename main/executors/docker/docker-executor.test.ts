@@ -62,18 +62,18 @@ describe.skipIf(skip !== null)(`DockerExecutor on a real engine${skip ? ` (skipp
     expect(info.HostConfig.PortBindings?.['8080/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(port) }]);
 
     const signal = new AbortController().signal;
-    const http = await exec.health_check(svc, instance, { type: 'http', url: 'http://localhost:8080/index.html', expect_status: 200, ...timing }, signal);
+    const http = await exec.healthCheck(svc, instance, { type: 'http', url: 'http://localhost:8080/index.html', expect_status: 200, ...timing }, signal);
     expect(http).toMatchObject({ ok: true });
     expect(http.message).toContain(`127.0.0.1:${port}`);
-    const tcp = await exec.health_check(svc, instance, { type: 'tcp', port: 8080, ...timing }, signal);
+    const tcp = await exec.healthCheck(svc, instance, { type: 'tcp', port: 8080, ...timing }, signal);
     expect(tcp).toMatchObject({ ok: true });
-    const cmdOk = await exec.health_check(svc, instance, { type: 'command', command: ['test', '-f', '/www/index.html'], ...timing }, signal);
+    const cmdOk = await exec.healthCheck(svc, instance, { type: 'command', command: ['test', '-f', '/www/index.html'], ...timing }, signal);
     expect(cmdOk).toMatchObject({ ok: true });
-    const cmdBad = await exec.health_check(svc, instance, { type: 'command', command: ['sh', '-c', 'echo nope; exit 3'], ...timing }, signal);
+    const cmdBad = await exec.healthCheck(svc, instance, { type: 'command', command: ['sh', '-c', 'echo nope; exit 3'], ...timing }, signal);
     expect(cmdBad.ok).toBe(false);
     expect(cmdBad.message).toContain('exit code 3');
 
-    const tail = await exec.get_logs(svc, { tail: 10 });
+    const tail = await exec.getLogs(svc, { tail: 10 });
     expect(tail).toEqual(expect.arrayContaining([{ stream: 'stdout', line: 'out-line' }, { stream: 'stderr', line: 'err-line' }]));
 
     const exit = await exec.stop(svc, instance, { signal: 'SIGTERM', graceMs: 5000 });
@@ -87,11 +87,11 @@ describe.skipIf(skip !== null)(`DockerExecutor on a real engine${skip ? ` (skipp
     const instance = await exec.start(svc, recordingContext(projectOf(project, [svc])));
     const signal = new AbortController().signal;
     const check = { type: 'http' as const, url: 'http://localhost:8080/', expect_status: 0, ...timing };
-    const first = await exec.health_check(svc, instance, check, signal);
+    const first = await exec.healthCheck(svc, instance, check, signal);
     expect(first.ok).toBe(false);
     const results: HealthResult[] = [first];
     await waitFor(async () => {
-      const r = await exec.health_check(svc, instance, check, signal);
+      const r = await exec.healthCheck(svc, instance, check, signal);
       results.push(r);
       return r.ok;
     }, 20_000, 'http server in container');

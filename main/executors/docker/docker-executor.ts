@@ -72,7 +72,7 @@ export class DockerExecutor implements ServiceExecutor {
   readonly engine: DockerEngine;
   private readonly networks = new Map<string, Promise<ProjectNetwork>>();
   private readonly live = new Map<string, LiveContainer>();
-  /** service name -> container id, for get_logs (which gets no project). */
+  /** service name -> container id, for getLogs (which gets no project). */
   private readonly byService = new Map<string, string>();
 
   private readonly recoveredLog: DockerExecutorOptions['recoveredLog'];
@@ -262,7 +262,7 @@ export class DockerExecutor implements ServiceExecutor {
     for (const id of [...this.live.keys()]) this.release(id);
   }
 
-  async health_check(
+  async healthCheck(
     service: ServiceConfig,
     instance: RunningInstance,
     check: Exclude<HealthCheck, { type: 'log' }>,
@@ -312,7 +312,7 @@ export class DockerExecutor implements ServiceExecutor {
     return Boolean(test && test.length > 0 && test[0] !== 'NONE');
   }
 
-  async get_logs(service: ServiceConfig, opts: { tail: number }): Promise<Array<{ stream: LogStream; line: string }>> {
+  async getLogs(service: ServiceConfig, opts: { tail: number }): Promise<Array<{ stream: LogStream; line: string }>> {
     await this.engine.ensureReachable();
     const id = this.byService.get(service.name);
     if (!id) return [];

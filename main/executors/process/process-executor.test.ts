@@ -305,17 +305,17 @@ describe('ProcessExecutor health_check and logs', () => {
     await ctx.waitFor('stdout', 'ready');
     const timing = { interval_ms: 100, timeout_ms: 5000, retries: 1, start_period_ms: 0 };
     const signal = new AbortController().signal;
-    const ok = await ex.health_check(svc, inst, { type: 'command', command: ['sh', '-c', 'test "$X$Y" = yesinjected && pwd'], ...timing }, signal);
+    const ok = await ex.healthCheck(svc, inst, { type: 'command', command: ['sh', '-c', 'test "$X$Y" = yesinjected && pwd'], ...timing }, signal);
     expect(ok.ok).toBe(true);
     expect(ok.message).toContain(await realpath(world.dir));
-    const bad = await ex.health_check(svc, inst, { type: 'command', command: ['sh', '-c', 'echo nope; exit 2'], ...timing }, signal);
+    const bad = await ex.healthCheck(svc, inst, { type: 'command', command: ['sh', '-c', 'echo nope; exit 2'], ...timing }, signal);
     expect(bad).toMatchObject({ ok: false });
     expect(bad.message).toContain('exit code 2: nope');
     // Port 1 on 127.0.0.1 is closed on any sane test machine (privileged, never listened on here).
-    const tcp = await ex.health_check(svc, inst, { type: 'tcp', port: 1, ...timing }, signal);
+    const tcp = await ex.healthCheck(svc, inst, { type: 'tcp', port: 1, ...timing }, signal);
     expect(tcp.ok).toBe(false);
     expect(tcp.message).toContain('127.0.0.1:1');
-    expect(await ex.get_logs()).toEqual([]);
+    expect(await ex.getLogs()).toEqual([]);
     await ex.stop(svc, inst, { signal: 'SIGTERM', graceMs: 1000 });
   });
 });

@@ -158,7 +158,7 @@ export class ProcessExecutor implements ServiceExecutor {
     return tracked.run.stop(sig, Math.max(0, opts.graceMs));
   }
 
-  health_check(
+  healthCheck(
     service: ServiceConfig,
     instance: RunningInstance,
     check: Exclude<HealthCheck, { type: 'log' }>,
@@ -185,7 +185,7 @@ export class ProcessExecutor implements ServiceExecutor {
 
   /** Always empty: a local process's output exists only as it streams through ctx.log, and the
    * LogStore (ring buffer + rotated files) is the one keeper of that history. */
-  async get_logs(): Promise<Array<{ stream: LogStream; line: string }>> {
+  async getLogs(): Promise<Array<{ stream: LogStream; line: string }>> {
     return [];
   }
 
