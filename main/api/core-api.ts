@@ -6,7 +6,7 @@ import type { SupervisorInfo } from '../../shared/api.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { ProjectSession } from '../project/project-session.js';
 import type { SessionEvent } from '../project/session-types.js';
-import { harnessVersion } from '../supervisor/version.js';
+import { harnessVersion } from '../os/package-root.js';
 import { ApiDispatcher, type ApiEventListener, type ApiEventSource, type ApiHandlers } from './dispatcher.js';
 
 export interface CoreApiOptions {

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceState } from '../../shared/service-state.js';
-import { isAlive } from '../executors/process/proc-stat.js';
+import { isAlive } from '../os/proc-stat.js';
 import { ensureBuilt, freePort, makeProject, survivors, waitUntil, ROOT, type Project } from './test-support/cli-harness.js';
 
 interface PsJson {

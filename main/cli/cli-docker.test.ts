@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceState } from '../../shared/service-state.js';
-import { isAlive } from '../executors/process/proc-stat.js';
+import { isAlive } from '../os/proc-stat.js';
 import { DockerEngine } from '../executors/docker/engine.js';
 import { localImageId } from '../executors/docker/images.js';
 import { LABEL_PROJECT } from '../executors/docker/labels.js';

@@ -1,7 +1,7 @@
 // Processes recorded in a project's processes.json that still run although no supervisor does
 // (the supervisor was SIGKILLed). Read-only: `harness ps` reports them, `harness down` stops them.
 import { readProcessState } from '../state/process-state.js';
-import { bootId, isLiveState, listGroupMembers, readProcStat } from '../executors/process/proc-stat.js';
+import { bootId, isLiveState, listGroupMembers, readProcStat } from '../os/proc-stat.js';
 
 export interface Leftover {
   service: string;

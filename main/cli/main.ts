@@ -3,7 +3,7 @@
 //   harness [-f FILE] <command> [options]      (-f may also follow the command, except for logs)
 //
 // Exit codes (docs/cli.md): 0 ok, 1 failure, 2 usage, 3 project already supervised, 4 timeout.
-import { harnessVersion } from '../supervisor/version.js';
+import { harnessVersion } from '../os/package-root.js';
 import { UsageError } from './args.js';
 import { EXIT, reportError } from './errors.js';
 

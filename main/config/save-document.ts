@@ -1,10 +1,10 @@
 // Saving and creating services.yaml files.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { HarnessError } from '../../shared/errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../os/atomic-write.js';
+import { packageRoot } from '../os/package-root.js';
 import type { ConfigDocument } from './config-document.js';
 
 /** Writes the document's text atomically. Refuses text that no longer parses as YAML, so a bad
@@ -42,12 +42,9 @@ services:
 /** The schema shipped with this package, relative to `fromDir` (editors accept relative paths),
  * or the published URL when the package's schema file is not found. */
 export function schemaRefFor(fromDir: string): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'schema', 'services.schema.json');
-    if (existsSync(candidate)) return path.relative(fromDir, candidate).split(path.sep).join('/');
-    dir = path.dirname(dir);
-  }
+  const root = packageRoot();
+  const candidate = root ? path.join(root, 'schema', 'services.schema.json') : null;
+  if (candidate && existsSync(candidate)) return path.relative(fromDir, candidate).split(path.sep).join('/');
   return SCHEMA_URL;
 }
 

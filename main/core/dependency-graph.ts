@@ -2,6 +2,7 @@
 // file positions; the checks here are a safety net for configs built in code.
 import type { ServiceConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
+import { reachable } from '../../shared/graph/closures.js';
 
 export class DependencyGraph {
   private readonly deps = new Map<string, readonly string[]>();
@@ -43,12 +44,12 @@ export class DependencyGraph {
 
   /** `names` plus everything they depend on, transitively. */
   withDependencies(names: Iterable<string>): Set<string> {
-    return this.closure(names, (n) => this.dependencies(n));
+    return reachable(names, (n) => this.dependencies(n));
   }
 
   /** `names` plus everything that depends on them, transitively. */
   withDependents(names: Iterable<string>): Set<string> {
-    return this.closure(names, (n) => this.dependents(n));
+    return reachable(names, (n) => this.dependents(n));
   }
 
   /** The members of `set` in topological order. */
@@ -72,18 +73,6 @@ export class DependencyGraph {
       return p;
     };
     await Promise.all([...set].map(visit));
-  }
-
-  private closure(names: Iterable<string>, next: (n: string) => readonly string[]): Set<string> {
-    const out = new Set<string>();
-    const stack = [...names];
-    while (stack.length > 0) {
-      const n = stack.pop() as string;
-      if (out.has(n)) continue;
-      out.add(n);
-      stack.push(...next(n));
-    }
-    return out;
   }
 
   private topoSort(): string[] {

@@ -1,9 +1,14 @@
 // The seam between the orchestrator and the places services run. One implementation per target
-// type: ProcessExecutor (local), DockerExecutor, RemoteExecutor (RemoteLan over SSH) and
-// PackageDeployer-backed Wireguard execution.
+// type, each in its own folder under main/executors/, listed once in main/executors/registry.ts.
+// The core and the project runtime know executors only through this interface: what an executor
+// adds to the network model, how it recovers, force-kills and lets go of connections is here as
+// optional members, each with the default the core applies when a member is absent.
 import type { HealthCheck, ProjectConfig, ServiceConfig, TargetType } from '../../shared/config-types.js';
 import type { LogStream, ProgressEvent } from '../../shared/events.js';
+import type { ServiceLocation } from '../../shared/network-types.js';
 import type { HealthResult } from '../../shared/service-state.js';
+import type { LocationKind, LocationResolver } from '../network/location-resolver.js';
+import type { LocationPatch } from '../network/network-manager.js';
 
 export interface ExitInfo {
   /** null when ended by a signal or when the code is unknown (e.g. an adopted process). */
@@ -44,6 +49,19 @@ export interface StopOptions {
   graceMs: number;
 }
 
+/** A resolver an executor registers for one (from kind, to kind) pair of locations. */
+export interface ContributedResolver {
+  from: LocationKind;
+  to: LocationKind;
+  resolver: LocationResolver;
+}
+
+export interface ResolverContext {
+  /** An edge whose address may not connect (a process on 127.0.0.1 only…): the project runtime
+   * writes it as a system log line of the dependent `from`. */
+  onWarning(from: string, to: string, warning: string): void;
+}
+
 export interface ServiceExecutor {
   readonly type: TargetType;
   /** Resolves once the service is launched (not ready); rejects with a HarnessError when it cannot be. */
@@ -80,6 +98,40 @@ export interface ServiceExecutor {
   /** Finds instances left by an earlier supervisor of this project (state files, labels), and
    * either returns them for adoption or cleans them up, as the executor's policy says. */
   recover?(project: ProjectConfig, stateDir: string): Promise<RecoveryReport>;
+  /** Resolvers for the location pairs this executor knows how to connect (Docker networks, SSH
+   * tunnels…), registered with the project's NetworkManager, replacing built-ins for the same
+   * pair. Default: none; the built-in local resolvers apply. */
+  locationResolvers?(ctx: ResolverContext): ContributedResolver[];
+  /** Where a service of this type runs before it starts. Default: the NetworkManager's location
+   * for the target type (`local`, the project's Docker network, `lan`/`wireguard` at its host). */
+  locationOf?(service: ServiceConfig, project: ProjectConfig): ServiceLocation | undefined;
+  /** What became known about the location once an instance runs (a container's IP, the tunnel
+   * interface that reaches a peer). Default: the location stays as registered. */
+  locate?(service: ServiceConfig, instance: RunningInstance): LocationPatch | undefined;
+  /** Second Ctrl-C: end the instance now, without waiting for a grace period; the stop already
+   * in progress then sees it exit. Default: nothing (the regular stop keeps its grace period). */
+  forceKill?(service: ServiceConfig, instance: RunningInstance): void;
+  /** Stops and removes whatever this executor left for the project while no supervisor runs
+   * (`harness down`, or opening a file that no longer validates). Resolves false when something
+   * could not be stopped (said through `report`). Default: nothing to clean, true. */
+  cleanup?(req: CleanupRequest): Promise<boolean>;
+  /** Lets go of what the executor holds open (log follows, exit waits, connections), so the
+   * hosting process can end. Running instances are not touched. Default: nothing to release. */
+  dispose?(): void | Promise<void>;
+}
+
+export interface CleanupRequest {
+  /** Absolute path of services.yaml. */
+  file: string;
+  /** The project's name (from the file, or its directory when the file does not validate). */
+  project: string;
+  stateDir: string;
+  /** null when the file no longer validates: what is left is found by state files and labels. */
+  config: ProjectConfig | null;
+  /** `harness down -v`: also remove named volumes and other data the project keeps. */
+  removeVolumes: boolean;
+  /** One human-readable line per action ("removed container x", "api: stopped group 4242"). */
+  report(line: string): void;
 }
 
 export interface RecoveryReport {

@@ -8,7 +8,7 @@
 import type { ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import { isReady, type HealthResult, type ServiceState } from '../../shared/service-state.js';
-import { HealthMonitor, type HealthVerdict } from '../health/health-monitor.js';
+import { HealthMonitor, type HealthVerdict } from './health-monitor.js';
 import type { LogStore } from '../logs/log-store.js';
 import { declaredPorts } from '../network/declared-ports.js';
 import type { NetworkManager } from '../network/network-manager.js';
@@ -220,6 +220,14 @@ export class ServiceManager implements RunHost {
     return { adopted, cleaned };
   }
 
+  /** Second Ctrl-C: every executor that can ends its running instances now; the stops already
+   * in progress see them exit. */
+  forceKill(): void {
+    for (const rt of this.runtimes.values()) {
+      if (rt.instance) this.executors.get(rt.config.target.type)?.forceKill?.(rt.config, rt.instance);
+    }
+  }
+
   /** Stops everything in reverse dependency order, then releases timers and subscriptions. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
@@ -328,8 +336,8 @@ export class ServiceManager implements RunHost {
 
   private onSpawned(rt: ServiceRuntime, gen: number, instance: RunningInstance): void {
     const { config } = rt;
-    const loc = this.network.location(config.name);
-    if (instance.address && loc?.kind === 'docker') this.network.updateLocation(config.name, { ip: instance.address });
+    const learned = this.executors.get(config.target.type)?.locate?.(config, instance);
+    if (learned) this.network.updateLocation(config.name, learned);
     const fromHost = this.network.resolveFromHost(config.name);
     const ports = fromHost?.port !== undefined ? [fromHost.port] : declaredPorts(config.target);
     this.update(rt, {

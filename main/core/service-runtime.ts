@@ -2,7 +2,7 @@
 // whatever is in flight for it (start, stop, health monitor, restart timer).
 import type { ServiceConfig } from '../../shared/config-types.js';
 import { isReady, type ServiceState } from '../../shared/service-state.js';
-import type { HealthMonitor, HealthVerdict } from '../health/health-monitor.js';
+import type { HealthMonitor, HealthVerdict } from './health-monitor.js';
 import type { RunningInstance } from './executor.js';
 import type { Outcome } from './start-run.js';
 

@@ -1,10 +1,10 @@
-// Which executor runs which target type. One place to plug in new target types: the manager only
-// sees the map. Executors may hold connections (Docker log follows, exit waits): `disposeExecutors`
-// lets go of them when the project's runtime ends.
+// Which executor runs which target type: the one list that names concrete executors. A new target
+// type is its own folder under executors/ plus one line here; the core and the project runtime
+// see only the ServiceExecutor interface.
 import type { TargetType } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { LogStream } from '../../shared/events.js';
-import type { ServiceExecutor } from '../core/executor.js';
+import type { CleanupRequest, ServiceExecutor } from '../core/executor.js';
 import { DockerExecutor } from './docker/docker-executor.js';
 import { DockerEngine } from './docker/engine.js';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process/process-executor.js';
@@ -53,11 +53,28 @@ export function createExecutors(opts: ExecutorRegistryOptions = {}): ExecutorReg
   return registry;
 }
 
-/** Releases what executors hold open (e.g. DockerExecutor's log/exit-wait connections, which
- * would otherwise keep the supervisor process alive). Running instances are not touched. */
+/** Releases what executors hold open (log follows, exit waits, connections), which would
+ * otherwise keep the supervisor process alive. Running instances are not touched. */
 export async function disposeExecutors(registry: ExecutorRegistry): Promise<void> {
   for (const executor of new Set(registry.values())) {
-    const dispose = (executor as { dispose?: () => void | Promise<void> }).dispose;
-    if (typeof dispose === 'function') await Promise.resolve(dispose.call(executor)).catch(() => undefined);
+    await Promise.resolve()
+      .then(() => executor.dispose?.())
+      .catch(() => undefined);
   }
+}
+
+/** What every executor left for a project while no supervisor runs, stopped and removed (`harness
+ * down`, opening a file that no longer validates). False when something could not be stopped. */
+export async function cleanupProject(registry: ExecutorRegistry, req: CleanupRequest): Promise<boolean> {
+  let ok = true;
+  for (const executor of new Set(registry.values())) {
+    if (!executor.cleanup) continue;
+    try {
+      ok = (await executor.cleanup(req)) && ok;
+    } catch (err) {
+      req.report(`${executor.type}: cleanup failed: ${(err as Error).message}`);
+      ok = false;
+    }
+  }
+  return ok;
 }

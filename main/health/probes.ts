@@ -6,7 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { execa } from 'execa';
 import type { HealthResult } from '../../shared/service-state.js';
-import { signalGroup, signalName } from '../executors/process/process-group.js';
+import { signalGroup, signalName } from '../os/process-group.js';
 
 /** Bytes of a response body read at most; the rest is discarded by closing the socket. */
 const MAX_HTTP_BODY = 64 * 1024;

@@ -30,6 +30,9 @@ export interface NetworkManagerOptions {
   project: string;
   /** Extra resolvers, e.g. from the Docker executor; they replace built-ins for the same pair. */
   resolvers?: Array<{ from: LocationKind; to: LocationKind; resolver: LocationResolver }>;
+  /** Where a service runs before it starts, when its executor knows better than the default by
+   * target type; undefined keeps the default. */
+  locationOf?: (config: ServiceConfig) => ServiceLocation | undefined;
 }
 
 interface Registered {
@@ -41,9 +44,11 @@ export class NetworkManager {
   private readonly services = new Map<string, Registered>();
   private readonly resolvers = new Map<string, LocationResolver>();
   private project: string;
+  private readonly locationOf: NetworkManagerOptions['locationOf'];
 
   constructor(options: NetworkManagerOptions) {
     this.project = options.project;
+    this.locationOf = options.locationOf;
     this.registerResolver('local', 'local', localToLocal);
     this.registerResolver('local', 'lan', localToHost);
     this.registerResolver('local', 'wireguard', localToHost);
@@ -150,6 +155,8 @@ export class NetworkManager {
   }
 
   private defaultLocation(config: ServiceConfig): ServiceLocation {
+    const known = this.locationOf?.(config);
+    if (known) return known;
     const t = config.target;
     switch (t.type) {
       case 'Process':

@@ -1,17 +1,13 @@
 // The running side of a valid project: ServiceManager + LogStore + NetworkManager wired together,
-// with the manager's events forwarded to the session. When the registry holds a DockerExecutor,
-// its location resolvers (Docker<->Process, Docker<->Docker) are plugged into the NetworkManager,
-// so `<DEP>_ADDR`/`<DEP>_PORT` resolve across the two; edge warnings become system log lines of
-// the dependent service.
+// with the manager's events forwarded to the session. Each executor's location resolvers (Docker
+// networks, SSH tunnels…) are plugged into the NetworkManager, so `<DEP>_ADDR`/`<DEP>_PORT`
+// resolve across locations; edge warnings become system log lines of the dependent service.
 import type { ProjectConfig } from '../../shared/config-types.js';
 import type { ServiceState } from '../../shared/service-state.js';
 import type { CoreEvent } from '../core/core-events.js';
 import { ServiceManager } from '../core/service-manager.js';
-import { DockerExecutor } from '../executors/docker/docker-executor.js';
 import { disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
-import { signalGroup } from '../executors/process/process-group.js';
 import { LogStore } from '../logs/log-store.js';
-import { dockerLocationResolvers } from '../network/docker-location-resolvers.js';
 import { NetworkManager } from '../network/network-manager.js';
 import { EdgeWarnings } from './edge-warnings.js';
 
@@ -37,10 +33,11 @@ export class ProjectRuntime {
     this.logs = new LogStore({ stateDir: options.stateDir, ringSize: options.logRingSize });
     this.executors = options.executors((service, stream, chunk) => this.logs.append(service, stream, chunk));
     const warnings = new EdgeWarnings((service, line) => this.logs.system(service, line));
-    const docker = this.executors.get('Docker');
+    const executors = [...new Set(this.executors.values())];
     this.network = new NetworkManager({
       project: options.config.name,
-      resolvers: docker instanceof DockerExecutor ? dockerLocationResolvers(docker, { onWarning: warnings.report }) : [],
+      resolvers: executors.flatMap((e) => e.locationResolvers?.({ onWarning: warnings.report }) ?? []),
+      locationOf: (service) => this.executors.get(service.target.type)?.locationOf?.(service, this.current),
     });
     this.manager = new ServiceManager({
       project: options.config,
@@ -82,12 +79,7 @@ export class ProjectRuntime {
   }
 
   forceKill(): void {
-    for (const s of this.manager.states()) {
-      // A Process service leads its own process group (pgid = pid): the group holds its children.
-      if (s.type === 'Process' && s.pid && s.status !== 'stopped' && s.status !== 'exited' && s.status !== 'failed') {
-        signalGroup(s.pid, 'SIGKILL');
-      }
-    }
+    this.manager.forceKill();
   }
 
   async dispose(): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProjectEvent } from '../../shared/events.js';
 import { HarnessError } from '../../shared/errors.js';
-import { isAlive } from '../executors/process/proc-stat.js';
+import { isAlive } from '../os/proc-stat.js';
 import { ProjectSession } from './project-session.js';
 
 const FILE_A = `# the A stack

@@ -8,6 +8,7 @@
 //  - Opening another file stops the current stack first, then releases the old project's claim.
 //  - The session must only run while its host holds the project's supervisor lock (the claim):
 //    recovery stops processes left by an earlier supervisor of the same project.
+import { dirname } from 'node:path';
 import type { ConfigEdit, ProjectSnapshot, ServiceSummary } from '../../shared/api.js';
 import type { ConfigProblem, ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
@@ -17,8 +18,8 @@ import type { ServiceState } from '../../shared/service-state.js';
 import type { ConfigDocument } from '../config/config-document.js';
 import { rawServices } from '../config/raw-services.js';
 import { HARNESS_LOG } from '../core/service-manager.js';
-import { createExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
-import { cleanupLeftovers } from '../state/process-leftovers.js';
+import { createExecutors, disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
+import { defaultProjectName } from '../config/index.js';
 import { ensureProjectStateDir } from '../state/paths.js';
 import { problemSummary } from './problem-summary.js';
 import { ProjectRuntime } from './project-runtime.js';
@@ -108,9 +109,10 @@ export class ProjectSession {
       if (loaded.config) {
         await this.ensureRuntime(loaded.config);
       } else {
-        // No valid config, but leftovers of an earlier run must not linger: stop what the state
-        // file records, as `harness down` would.
-        const lines = await cleanupLeftovers(stateDir).catch((err: Error) => [`leftover cleanup failed: ${err.message}`]);
+        // No valid config, but what an earlier run left must not linger: each executor recovers
+        // against a project with no services, so nothing is adopted and leftovers whose output
+        // died with their supervisor are stopped (containers stay, as their recovery says).
+        const lines = await this.recoverWithoutConfig(loaded.document.file, stateDir);
         for (const line of lines) this.emit({ type: 'log', line: systemLine(HARNESS_LOG, line) });
       }
       this.emitProject('opened');
@@ -284,6 +286,21 @@ export class ProjectSession {
     });
     await cur.recovered;
     return runtime;
+  }
+
+  private async recoverWithoutConfig(file: string, stateDir: string): Promise<string[]> {
+    const executors = (this.options.executors ?? createExecutors)({ env: this.options.env });
+    const empty: ProjectConfig = { name: defaultProjectName(dirname(file)), file, dir: dirname(file), services: [] };
+    const lines: string[] = [];
+    try {
+      for (const executor of new Set(executors.values())) {
+        const report = await executor.recover?.(empty, stateDir).catch((err: Error) => ({ cleaned: [`${executor.type}: leftover cleanup failed: ${err.message}`] }));
+        lines.push(...(report?.cleaned ?? []));
+      }
+    } finally {
+      await disposeExecutors(executors);
+    }
+    return lines;
   }
 
   private checkNames(config: ProjectConfig, names?: string[]): void {

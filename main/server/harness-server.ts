@@ -1,12 +1,11 @@
 // `harness serve`'s transport: HTTP for the built renderer plus a WebSocket carrying the API
 // contract (WireMessages through servePeer). Bound to 127.0.0.1 only; every upgrade must pass the
 // exact-Host, same-Origin and per-launch-token checks in request-guard.ts.
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { packageRoot } from '../os/package-root.js';
 import type { ApiDispatcher } from '../api/dispatcher.js';
 import type { EventSessionOptions } from '../api/event-session.js';
 import { servePeer } from '../api/message-server.js';
@@ -46,11 +45,9 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-/** dist/renderer, found from either dist/main/server (built) or main/server (tests run sources). */
+/** The built renderer, dist/renderer of this package (the same from the sources and the build). */
 export function defaultRendererDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [resolve(here, '../../renderer'), resolve(here, '../../dist/renderer')];
-  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[candidates.length - 1];
+  return join(packageRoot() ?? process.cwd(), 'dist', 'renderer');
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {

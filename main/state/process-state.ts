@@ -10,7 +10,7 @@
 // start and every removal; writes from one supervisor are serialised through one store.
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../os/atomic-write.js';
 
 export const PROCESS_STATE_FILE = 'processes.json';
 
@@ -71,7 +71,7 @@ export function writeProcessState(stateDir: string, entries: ProcessStateMap): P
   // Not fsynced: the file guards against a dead supervisor, not a dead machine. After a crash or a
   // reboot no recorded process survives, and the boot id marks every entry stale anyway; an fsync
   // per start would sit on the path from "dependency ready" to "dependent spawned".
-  return writeFileAtomic(processStatePath(stateDir), `${JSON.stringify(entries, null, 2)}\n`, 0o600, false);
+  return writeFileAtomic(processStatePath(stateDir), `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600, durable: false });
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../shared/errors.js';
-import { bootId, readProcStat } from '../executors/process/proc-stat.js';
+import { bootId, readProcStat } from '../os/proc-stat.js';
 import { acquireLock, liveLockOwner, lockPath, readLock, type LockInfo } from './lock.js';
 
 const owner = { command: 'harness up', file: '/x/services.yaml', project: 'demo' };

@@ -5,7 +5,7 @@
 import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError } from '../../shared/errors.js';
-import { bootId, isLiveState, readProcStat } from '../executors/process/proc-stat.js';
+import { bootId, isLiveState, readProcStat } from '../os/proc-stat.js';
 
 export const LOCK_FILE = 'supervisor.lock';
 

@@ -4,9 +4,7 @@
 import { unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProjectConfig } from '../../../shared/config-types.js';
 import { defaultProjectName, loadProject } from '../../config/index.js';
-import { cleanupLeftovers, projectSignals } from '../../state/process-leftovers.js';
 import { projectStateDir } from '../../state/paths.js';
 import { connectSupervisor } from '../../supervisor/connect.js';
 import { isLockOwnerAlive, liveLockOwner, lockPath, readLock, type LockInfo } from '../../supervisor/lock.js';
@@ -61,10 +59,23 @@ export async function downCommand(argv: string[]): Promise<number> {
   }
 
   const { config } = await loadProject(file);
-  const lines = await cleanupLeftovers(stateDir, config ? { signalFor: projectSignals(config) } : {});
-  for (const line of lines) printer.note(line);
-  if (lines.some((l) => /still running/.test(l))) ok = false;
-  ok = (await downDocker(file, config, flagBool(args, 'volumes'), printer)) && ok;
+  // Loaded only here: the executors bring the Docker client, the heaviest import of the CLI.
+  const { createExecutors, cleanupProject, disposeExecutors } = await import('../../executors/registry.js');
+  const executors = createExecutors();
+  try {
+    const project = config?.name ?? defaultProjectName(dirname(file));
+    const cleaned = await cleanupProject(executors, {
+      file,
+      project,
+      stateDir,
+      config,
+      removeVolumes: flagBool(args, 'volumes'),
+      report: (line) => printer.note(line),
+    });
+    ok = cleaned && ok;
+  } finally {
+    await disposeExecutors(executors);
+  }
   removeStaleFiles(stateDir);
   printer.note(ok ? `${displayPath(file)}: down` : `${displayPath(file)}: down, but something could not be stopped (see above)`);
   return ok ? EXIT.OK : EXIT.FAILURE;
@@ -117,35 +128,6 @@ async function waitGone(owner: LockInfo, timeoutMs: number): Promise<boolean> {
     await sleep(25);
   }
   return true;
-}
-
-/** Docker part of down: always when the file has Docker services; otherwise only when an engine
- * answers quickly (a service may have been a container in an earlier version of the file). */
-async function downDocker(file: string, config: ProjectConfig | null, removeVolumes: boolean, printer: LogPrinter): Promise<boolean> {
-  const project = config?.name ?? defaultProjectName(dirname(file));
-  const usesDocker = config?.services.some((s) => s.target.type === 'Docker') ?? false;
-  // Loaded only here: the Docker client is the heaviest import of the CLI.
-  const { DockerEngine } = await import('../../executors/docker/engine.js');
-  const { downProject, removeOrphans } = await import('../../executors/docker/project-ops.js');
-  const engine = new DockerEngine();
-  try {
-    await engine.ping(usesDocker ? 3000 : 500);
-  } catch (err) {
-    if (usesDocker) printer.note(`Docker: ${(err as Error).message}; containers (if any) were not removed`);
-    return !usesDocker;
-  }
-  try {
-    // Containers of services no longer in the file are named as such, then everything goes.
-    if (config) for (const line of await removeOrphans(config, engine)) printer.note(line);
-    const report = await downProject(project, { removeVolumes }, engine);
-    for (const c of report.containers) printer.note(`removed container ${c}`);
-    if (report.network) printer.note(`removed network ${report.network}`);
-    for (const v of report.volumes) printer.note(`removed volume ${v}`);
-    return true;
-  } catch (err) {
-    printer.note(`Docker: ${(err as Error).message}`);
-    return false;
-  }
 }
 
 /** Lock and socket of a supervisor that is gone. */

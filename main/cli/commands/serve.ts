@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startHarnessServer, type HarnessServer } from '../../server/harness-server.js';
-import { demoFile } from '../../server/package-root.js';
+import { demoFile } from '../../os/package-root.js';
 import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js';
 import { FILE_FLAG, flagBool, flagInt, flagString, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
 import { EXIT, reportError } from '../errors.js';

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isLiveState, listGroupMembers, readProcStat } from '../../executors/process/proc-stat.js';
+import { isLiveState, listGroupMembers, readProcStat } from '../../os/proc-stat.js';
 import { freePort } from '../../test-support/ports.js';
 export { freePort };
 

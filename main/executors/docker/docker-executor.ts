@@ -9,18 +9,23 @@ import { HarnessError } from '../../../shared/errors.js';
 import type { LogStream } from '../../../shared/events.js';
 import type { HealthResult } from '../../../shared/service-state.js';
 import type {
+  CleanupRequest,
+  ContributedResolver,
   ExecutorContext,
   ExitInfo,
   RecoveryReport,
+  ResolverContext,
   RunningInstance,
   ServiceExecutor,
   StopOptions,
 } from '../../core/executor.js';
+import type { LocationPatch } from '../../network/network-manager.js';
 import { planContainer, type ContainerPlan } from './container-spec.js';
 import { DockerEngine, errorText, statusCode } from './engine.js';
 import { probeContainer, watchNativeHealth } from './health.js';
 import { ensureImage, localImageId } from './images.js';
 import { LABEL_CONFIG_HASH, LABEL_PROJECT, networkName } from './labels.js';
+import { dockerLocationResolvers } from './location-resolvers.js';
 import { followLogs, tailLogs } from './logs.js';
 import { publishedPorts, type PublishedPort } from './ports.js';
 import {
@@ -255,6 +260,40 @@ export class DockerExecutor implements ServiceExecutor {
     if (!live) return;
     live.release.abort();
     this.live.delete(id);
+  }
+
+  /** Removes the project's containers (orphans named as such), its network and, when asked, its
+   * volumes. Without Docker services in the file, only an engine that answers quickly is asked
+   * (a service may have been a container in an earlier version of the file). */
+  async cleanup(req: CleanupRequest): Promise<boolean> {
+    const usesDocker = req.config?.services.some((s) => s.target.type === 'Docker') ?? false;
+    try {
+      await this.engine.ping(usesDocker ? 3000 : 500);
+    } catch (err) {
+      if (usesDocker) req.report(`Docker: ${(err as Error).message}; containers (if any) were not removed`);
+      return !usesDocker;
+    }
+    try {
+      if (req.config) for (const line of await removeOrphans(req.config, this.engine)) req.report(line);
+      const report = await downProject(req.project, { removeVolumes: req.removeVolumes }, this.engine);
+      for (const c of report.containers) req.report(`removed container ${c}`);
+      if (report.network) req.report(`removed network ${report.network}`);
+      for (const v of report.volumes) req.report(`removed volume ${v}`);
+      return true;
+    } catch (err) {
+      req.report(`Docker: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  /** The Docker rules of the address table (docs/docker.md): Docker<->Docker, Docker<->Process. */
+  locationResolvers(ctx: ResolverContext): ContributedResolver[] {
+    return dockerLocationResolvers(this, { onWarning: ctx.onWarning });
+  }
+
+  /** Once running, a container is also reachable at its IP on the project network. */
+  locate(_service: ServiceConfig, instance: RunningInstance): LocationPatch | undefined {
+    return instance.address ? { ip: instance.address } : undefined;
   }
 
   /** Lets go of every container (supervisor shutdown without stopping services). */

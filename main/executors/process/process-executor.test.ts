@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../../shared/errors.js';
 import { processStatePath } from '../../state/process-state.js';
-import { listGroupMembers, readProcStat } from './proc-stat.js';
+import { listGroupMembers, readProcStat } from '../../os/proc-stat.js';
 import { ProcessExecutor } from './process-executor.js';
 import { captureContext, cmdline, makeWorld, processService, stillAlive, waitForGroup, waitUntil, type World } from './test-support/fixtures.js';
 

@@ -5,12 +5,12 @@ import type { HealthCheck, ProcessTarget, ProjectConfig, ServiceConfig } from '.
 import { HarnessError } from '../../../shared/errors.js';
 import type { LogStream } from '../../../shared/events.js';
 import type { HealthResult } from '../../../shared/service-state.js';
-import type { ExecutorContext, ExitInfo, RecoveryReport, RunningInstance, ServiceExecutor, StopOptions } from '../../core/executor.js';
+import type { CleanupRequest, ExecutorContext, ExitInfo, RecoveryReport, RunningInstance, ServiceExecutor, StopOptions } from '../../core/executor.js';
 import { probeCommand, probeHttp, probeTcp } from '../../health/probes.js';
-import { cleanupEntry, recoverProcesses } from '../../state/process-leftovers.js';
+import { cleanupEntry, cleanupLeftovers, projectSignals, recoverProcesses } from './process-leftovers.js';
 import { ProcessStateStore } from '../../state/process-state.js';
-import { bootId, readProcStat, uptimeTicks } from './proc-stat.js';
-import { normaliseSignal } from './process-group.js';
+import { bootId, readProcStat, uptimeTicks } from '../../os/proc-stat.js';
+import { normaliseSignal, signalGroup } from '../../os/process-group.js';
 import { ProcessRun, type RunTimings } from './process-run.js';
 import { explainSpawnFailure } from './spawn-checks.js';
 import { flushRecords, recordInBackground } from './state-record.js';
@@ -187,6 +187,18 @@ export class ProcessExecutor implements ServiceExecutor {
    * LogStore (ring buffer + rotated files) is the one keeper of that history. */
   async getLogs(): Promise<Array<{ stream: LogStream; line: string }>> {
     return [];
+  }
+
+  /** Stops every process group the state file still records (a supervisor that was killed). */
+  async cleanup(req: CleanupRequest): Promise<boolean> {
+    const lines = await cleanupLeftovers(req.stateDir, req.config ? { signalFor: projectSignals(req.config) } : {});
+    for (const line of lines) req.report(line);
+    return !lines.some((l) => /still running/.test(l));
+  }
+
+  /** The service leads its own process group (pgid = pid), which holds all its children. */
+  forceKill(_service: ServiceConfig, instance: RunningInstance): void {
+    if (instance.pid) signalGroup(instance.pid, 'SIGKILL');
   }
 
   /** Stops processes recorded by an earlier supervisor; never adopts (see process-leftovers.ts). */

@@ -8,7 +8,7 @@
 import type { Readable } from 'node:stream';
 import type { ExitInfo } from '../../core/executor.js';
 import type { LogStream } from '../../../shared/events.js';
-import { groupAlive, signalName, terminateGroup } from './process-group.js';
+import { groupAlive, signalName, terminateGroup } from '../../os/process-group.js';
 
 export interface RunHooks {
   log(stream: LogStream, chunk: string | Buffer): void;

@@ -4,7 +4,7 @@ import type { ApiClient } from '../../../shared/api-client';
 import type { ConfigEdit, ProjectSnapshot, RawService } from '../../../shared/api';
 import { HarnessError } from '../../../shared/errors';
 import type { ServiceState } from '../../../shared/service-state';
-import { configToGraph, type GraphModel, type Position } from '../../../shared/graph';
+import { configToGraph, type GraphModel, type Position } from '../../../shared/graph/graph-model';
 import { layoutGraph } from '../graph/layout/elk-layout';
 import { layeredLayout } from '../graph/layout/layered-layout';
 import { ELK_AUTO_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '../graph/scale';

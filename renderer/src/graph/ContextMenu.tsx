@@ -1,6 +1,7 @@
 // Right-click menu on a node: the same controls as its buttons, plus removal.
 import { useEffect } from 'react';
-import { dependencyClosure, dependentsClosure, removeServicesEdits } from '../../../shared/graph';
+import { dependencyClosure, dependentsClosure } from '../../../shared/graph/closures';
+import { removeServicesEdits } from '../../../shared/graph/edit-builders';
 import { useController } from '../actions/controller-context';
 import { useGraph, useUi } from '../stores/stores';
 

@@ -16,7 +16,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
-import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits } from '../../../shared/graph';
+import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits } from '../../../shared/graph/edit-builders';
 import { useController } from '../actions/controller-context';
 import type { ServiceNode } from '../stores/graph-store';
 import { useGraph, useUi } from '../stores/stores';

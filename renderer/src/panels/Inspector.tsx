@@ -7,7 +7,7 @@
 import { useCallback, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { ConfigEdit, FieldPath, RawService } from '../../../shared/api';
 import type { ConfigProblem, RestartPolicyName, ServiceConfig } from '../../../shared/config-types';
-import { joinArgs, problemsForService, rawAt, serviceToRaw, setFieldEdits, splitArgs } from '../../../shared/graph';
+import { joinArgs, problemsForService, rawAt, serviceToRaw, setFieldEdits, splitArgs } from '../../../shared/graph/inspector-form';
 import { useController } from '../actions/controller-context';
 import { useGraph } from '../stores/stores';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceConfig } from '../../../shared/config-types';
-import { configToGraph } from '../../../shared/graph';
+import { configToGraph } from '../../../shared/graph/graph-model';
 import { LARGE_GRAPH_NODES, NODE_HEIGHT, NODE_WIDTH } from '../graph/scale';
 import { createGraphStore } from './graph-store';
 

@@ -4,7 +4,7 @@
 import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
 import type { ConfigProblem, ServiceConfig } from '../../../shared/config-types';
-import type { GraphModel, NodeKind, ServiceNodeSummary } from '../../../shared/graph';
+import type { GraphModel, NodeKind, ServiceNodeSummary } from '../../../shared/graph/graph-model';
 import { FIXED_HANDLES, LARGE_GRAPH_NODES, NODE_HEIGHT, NODE_WIDTH } from '../graph/scale';
 
 export interface ServiceNodeData extends Record<string, unknown> {

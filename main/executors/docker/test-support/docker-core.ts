@@ -7,7 +7,7 @@ import type { ProjectConfig } from '../../../../shared/config-types.js';
 import type { CoreEvent, ExecutorRegistry } from '../../../core/core-events.js';
 import { ServiceManager } from '../../../core/service-manager.js';
 import { LogStore } from '../../../logs/log-store.js';
-import { dockerLocationResolvers } from '../../../network/docker-location-resolvers.js';
+import { dockerLocationResolvers } from '../location-resolvers.js';
 import { NetworkManager } from '../../../network/network-manager.js';
 import { ProcessExecutor } from '../../process/process-executor.js';
 import { DockerExecutor } from '../docker-executor.js';

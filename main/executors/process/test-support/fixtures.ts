@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProjectConfig, ServiceConfig } from '../../../../shared/config-types.js';
 import type { LogStream } from '../../../../shared/events.js';
 import type { ExecutorContext } from '../../../core/executor.js';
-import { isAlive, listGroupMembers, readProcStat, type ProcStat } from '../proc-stat.js';
+import { isAlive, listGroupMembers, readProcStat, type ProcStat } from '../../../os/proc-stat.js';
 
 export interface World {
   dir: string;

@@ -1,6 +1,6 @@
 // Module-scope registry: React Flow must receive the same object on every render.
 import type { NodeTypes } from '@xyflow/react';
-import type { NodeKind } from '../../../../shared/graph';
+import type { NodeKind } from '../../../../shared/graph/graph-model';
 import { DockerNode } from './docker/DockerNode';
 import { ProcessNode } from './process/ProcessNode';
 import { RemoteLanNode } from './remote-lan/RemoteLanNode';

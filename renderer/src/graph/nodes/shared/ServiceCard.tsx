@@ -4,7 +4,7 @@
 // than their few pixels show).
 import { Handle, Position } from '@xyflow/react';
 import { memo, type ReactNode } from 'react';
-import type { ServiceNodeSummary } from '../../../../../shared/graph';
+import type { ServiceNodeSummary } from '../../../../../shared/graph/graph-model';
 import { useController } from '../../../actions/controller-context';
 import { useRun, useUi } from '../../../stores/stores';
 import { isActive, renderCounts, statusClass } from './status-style';

@@ -1,5 +1,5 @@
 import type { Node } from '@xyflow/react';
-import type { ServiceNodeSummary } from '../../../../../shared/graph';
+import type { ServiceNodeSummary } from '../../../../../shared/graph/graph-model';
 
 export interface WireguardNodeData extends Record<string, unknown> {
   summary: ServiceNodeSummary & { type: 'Wireguard' };

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceConfig, ServiceTarget } from './config-types.js';
-import {
-  addServiceEdits,
-  configToGraph,
-  connectEdits,
-  dependencyClosure,
-  dependencyMap,
-  dependentsClosure,
-  disconnectEdits,
-  joinArgs,
-  moveEdits,
-  problemsForService,
-  rawAt,
-  removeServicesEdits,
-  serviceToRaw,
-  setFieldEdits,
-  splitArgs,
-  uniqueServiceName,
-} from './graph.js';
-import { API_PARAM_SCHEMAS, fieldPathProblem } from './api.js';
-import { checkPayload } from './payload-schema.js';
+import type { ServiceConfig, ServiceTarget } from '../config-types.js';
+import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits, uniqueServiceName } from './edit-builders.js';
+import { configToGraph } from './graph-model.js';
+import { dependencyClosure, dependencyMap, dependentsClosure } from './closures.js';
+import { joinArgs, problemsForService, rawAt, serviceToRaw, setFieldEdits, splitArgs } from './inspector-form.js';
+import { API_PARAM_SCHEMAS, fieldPathProblem } from '../api.js';
+import { checkPayload } from '../payload-schema.js';
 
 function svc(name: string, dependencies: string[] = [], extra: Partial<ServiceConfig> = {}): ServiceConfig {
   const target: ServiceTarget = { type: 'Process', binary: 'node', args: ['x.js'], env: {}, working_dir: '/tmp', ports: [17100] };

@@ -20,11 +20,11 @@
 //    leader, its members would match; that needs several pid-reuse coincidences.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProjectConfig } from '../../shared/config-types.js';
-import type { RecoveryReport, RunningInstance } from '../core/executor.js';
-import { bootId, CLOCK_TICKS_PER_SECOND, isLiveState, listGroupMembers, readProcStat, type ProcStat } from '../executors/process/proc-stat.js';
-import { normaliseSignal, terminateGroup } from '../executors/process/process-group.js';
-import { ProcessStateStore, type ProcessStateEntry } from './process-state.js';
+import type { ProjectConfig } from '../../../shared/config-types.js';
+import type { RecoveryReport, RunningInstance } from '../../core/executor.js';
+import { bootId, CLOCK_TICKS_PER_SECOND, isLiveState, listGroupMembers, readProcStat, type ProcStat } from '../../os/proc-stat.js';
+import { normaliseSignal, terminateGroup } from '../../os/process-group.js';
+import { ProcessStateStore, type ProcessStateEntry } from '../../state/process-state.js';
 
 export const LEFTOVER_GRACE_MS = 2000;
 const KILL_WAIT_MS = 2000;

@@ -2,9 +2,9 @@
 // their pids as one JSON line, then idles until the test SIGKILLs it. Bundled with esbuild by the
 // test (plain Node cannot run .ts). argv: <stateDir> <projectDir>
 import { join } from 'node:path';
-import type { ServiceConfig } from '../../../shared/config-types.js';
-import type { ExecutorContext } from '../../core/executor.js';
-import { ProcessExecutor } from '../../executors/process/process-executor.js';
+import type { ServiceConfig } from '../../../../shared/config-types.js';
+import type { ExecutorContext } from '../../../core/executor.js';
+import { ProcessExecutor } from '../process-executor.js';
 
 const [stateDir, dir] = process.argv.slice(2);
 const project = { name: 'fake', file: join(dir, 'services.yaml'), dir, services: [] };

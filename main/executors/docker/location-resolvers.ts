@@ -1,11 +1,11 @@
 // Plugs the Docker rules of docker-resolvers.ts into the NetworkManager's (from kind, to kind)
 // registry. Runtime facts come from the DockerExecutor: the project network's gateway (fetched in
 // `prepare`, before a start) and the published ports of running containers.
-import type { DockerExecutor } from '../executors/docker/docker-executor.js';
-import type { LocationKind, LocationResolver, Resolution, ResolveRequest } from './location-resolver.js';
-import { resolveDockerToDocker, resolveDockerToProcess, resolveProcessToDocker } from './docker-resolvers.js';
-import { HOST_GATEWAY_ALIAS } from '../executors/docker/container-spec.js';
-import { readTcpListeners } from './docker-host-listeners.js';
+import type { DockerExecutor } from './docker-executor.js';
+import type { LocationKind, LocationResolver, Resolution, ResolveRequest } from '../../network/location-resolver.js';
+import { resolveDockerToDocker, resolveDockerToProcess, resolveProcessToDocker } from './resolvers.js';
+import { HOST_GATEWAY_ALIAS } from './container-spec.js';
+import { readTcpListeners } from '../../os/tcp-listeners.js';
 
 export interface DockerResolverOptions {
   /** Called with an edge's warning (e.g. a process only on 127.0.0.1) so the caller can write a

@@ -5,10 +5,10 @@
 //                       process's port; warned when the process listens only on 127.0.0.1.
 //   Process -> Docker : 127.0.0.1 and the published host port.
 // Pure functions over what the caller knows; the NetworkManager supplies the runtime facts.
-import type { ServiceConfig } from '../../shared/config-types.js';
-import type { ResolvedEdge } from '../../shared/network-types.js';
-import { parsePorts, type PublishedPort } from '../executors/docker/ports.js';
-import { loopbackOnly, readTcpListeners, type TcpListener } from './docker-host-listeners.js';
+import type { ServiceConfig } from '../../../shared/config-types.js';
+import type { ResolvedEdge } from '../../../shared/network-types.js';
+import { parsePorts, type PublishedPort } from './ports.js';
+import { loopbackOnly, readTcpListeners, type TcpListener } from '../../os/tcp-listeners.js';
 
 function firstPort(service: ServiceConfig): ReturnType<typeof parsePorts>[number] | undefined {
   if (service.target.type !== 'Docker') return undefined;

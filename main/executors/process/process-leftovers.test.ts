@@ -5,11 +5,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProcessExecutor } from '../executors/process/process-executor.js';
-import { bootId, listGroupMembers, readProcStat, type ProcStat } from '../executors/process/proc-stat.js';
-import { captureContext, cmdline, makeWorld, processService, stillAlive, waitUntil, type World } from '../executors/process/test-support/fixtures.js';
+import { ProcessExecutor } from './process-executor.js';
+import { bootId, listGroupMembers, readProcStat, type ProcStat } from '../../os/proc-stat.js';
+import { captureContext, cmdline, makeWorld, processService, stillAlive, waitUntil, type World } from './test-support/fixtures.js';
 import { cleanupLeftovers } from './process-leftovers.js';
-import { processStatePath, readProcessState, writeProcessState } from './process-state.js';
+import { processStatePath, readProcessState, writeProcessState } from '../../state/process-state.js';
 
 let world: World;
 const children: ChildProcess[] = [];

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthCheck } from '../../shared/config-types.js';
 import type { LogLine } from '../../shared/events.js';
 import type { HealthResult } from '../../shared/service-state.js';
-import type { RunningInstance, ServiceExecutor } from '../core/executor.js';
-import { service } from '../core/test-support/fixtures.js';
+import type { RunningInstance, ServiceExecutor } from './executor.js';
+import { service } from './test-support/fixtures.js';
 import { LogStore } from '../logs/log-store.js';
 import { HealthMonitor, type HealthVerdict } from './health-monitor.js';
 

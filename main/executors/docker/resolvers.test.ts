@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceConfig } from '../../shared/config-types.js';
-import { loopbackOnly, parseProcNetTcp } from './docker-host-listeners.js';
-import { resolveDockerToDocker, resolveDockerToProcess, resolveProcessToDocker } from './docker-resolvers.js';
+import type { ServiceConfig } from '../../../shared/config-types.js';
+import { loopbackOnly, parseProcNetTcp } from '../../os/tcp-listeners.js';
+import { resolveDockerToDocker, resolveDockerToProcess, resolveProcessToDocker } from './resolvers.js';
 
 const base = { dependencies: [], restart: { policy: 'no' as const, max_retries: 0, backoff_ms: 1, max_backoff_ms: 1 }, stop_signal: 'SIGTERM', stop_grace_period_ms: 1 };
 const docker = (name: string, ports: Array<number | string>): ServiceConfig => ({

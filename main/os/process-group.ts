@@ -2,7 +2,7 @@
 // its children and grandchildren share the leader's pgid and are stopped together.
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HarnessError } from '../../../shared/errors.js';
+import { HarnessError } from '../../shared/errors.js';
 import { isLiveState, listGroupMembers, readProcStat, type ProcStat } from './proc-stat.js';
 
 /** 'TERM', 'sigterm', 'SIGTERM' → 'SIGTERM'; unknown names are a user error. */

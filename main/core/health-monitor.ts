@@ -21,7 +21,7 @@
 import type { HealthCheck, ServiceConfig } from '../../shared/config-types.js';
 import type { LogLine } from '../../shared/events.js';
 import type { HealthResult } from '../../shared/service-state.js';
-import type { RunningInstance, ServiceExecutor } from '../core/executor.js';
+import type { RunningInstance, ServiceExecutor } from './executor.js';
 
 export type ProbeCheck = Exclude<HealthCheck, { type: 'log' }>;
 
