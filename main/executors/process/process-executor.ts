@@ -14,6 +14,8 @@ import { normaliseSignal, signalGroup } from '../../os/process-group.js';
 import { ProcessRun, type RunTimings } from './process-run.js';
 import { explainSpawnFailure } from './spawn-checks.js';
 import { flushRecords, recordInBackground } from './state-record.js';
+import { markerEnv } from '../../state/markers.js';
+import { appendSpawn, compactSpawnJournal, spawnJournalPath, type SpawnRecord } from '../../state/spawn-journal.js';
 
 /** Overrides of the internal timings (tests and benchmarks shorten them). */
 export type ProcessExecutorOptions = Partial<RunTimings>;
@@ -25,7 +27,12 @@ interface Tracked {
   run: ProcessRun;
   env: Record<string, string>;
   cwd: string;
+  stateDir: string;
+  record: SpawnRecord;
 }
+
+/** Journal lines appended per state directory before it is rewritten to the running processes. */
+const JOURNAL_COMPACT_LINES = 256;
 
 function processTarget(service: ServiceConfig): ProcessTarget {
   if (service.target.type !== 'Process') {
@@ -52,6 +59,7 @@ export class ProcessExecutor implements ServiceExecutor {
   private readonly timings: RunTimings;
   private readonly stores = new Map<string, ProcessStateStore>();
   private readonly runs = new Map<string, Tracked>();
+  private readonly journalLines = new Map<string, number>();
 
   constructor(opts: ProcessExecutorOptions = {}) {
     this.timings = { ...DEFAULT_TIMINGS, ...opts };
@@ -80,7 +88,8 @@ export class ProcessExecutor implements ServiceExecutor {
   async start(service: ServiceConfig, ctx: ExecutorContext): Promise<RunningInstance> {
     const target = processTarget(service);
     const stopSignal = normaliseSignal(service.stop_signal, service.name);
-    const env = mergeEnv(ctx.injectedEnv, target.env);
+    // The markers come last: a service cannot unset what recovery finds it by.
+    const env = { ...mergeEnv(ctx.injectedEnv, target.env), ...markerEnv(ctx.project.name, ctx.stateDir, service.name) };
 
     // A record for this service left by a dead supervisor would be overwritten below and its
     // processes forgotten: clean it first (same rules as recover()).
@@ -125,6 +134,8 @@ export class ProcessExecutor implements ServiceExecutor {
     // Read in the same tick as the spawn, so the leader cannot have been reaped yet (its stat
     // stays readable while it is a zombie); notBefore is only a fallback for a missing /proc.
     const startTime = readProcStat(pid)?.startTime ?? notBefore;
+    const record: SpawnRecord = { service: service.name, pid, pgid: pid, startTime, bootId: bootId(), binary: target.binary };
+    this.journal(ctx.stateDir, record, ctx);
 
     const runRef: { run?: ProcessRun } = {};
     const run = new ProcessRun(pid, child, stopSignal, {
@@ -137,10 +148,31 @@ export class ProcessExecutor implements ServiceExecutor {
       },
     }, this.timings);
     runRef.run = run;
-    this.runs.set(String(pid), { service: service.name, run, env, cwd: target.working_dir });
-    recordInBackground(store, service.name, { pid, pgid: run.pgid, startTime, bootId: bootId(), binary: target.binary }, run, ctx);
+    this.runs.set(String(pid), { service: service.name, run, env, cwd: target.working_dir, stateDir: ctx.stateDir, record });
+    const { service: _service, ...entry } = record;
+    recordInBackground(store, service.name, entry, run, ctx);
     ctx.log('system', `started pid ${pid}: ${commandLine(target.binary, target.args)}\n`);
     return { id: String(pid), pid, exited: run.exited };
+  }
+
+  /**
+   * The synchronous half of the record (spawn-journal.ts): on disk before start() returns, so no
+   * SIGKILL can fall between the spawn and the first record but the instant of the fork itself
+   * (which the environment markers cover). Compacted to the running processes now and then.
+   */
+  private journal(stateDir: string, record: SpawnRecord, ctx: Pick<ExecutorContext, 'log'>): void {
+    try {
+      let lines = this.journalLines.get(stateDir) ?? 0;
+      if (lines >= JOURNAL_COMPACT_LINES) {
+        const running = [...this.runs.values()].filter((t) => t.run.running && t.stateDir === stateDir).map((t) => t.record);
+        compactSpawnJournal(stateDir, running);
+        lines = running.length;
+      }
+      appendSpawn(stateDir, record);
+      this.journalLines.set(stateDir, lines + 1);
+    } catch (err) {
+      ctx.log('system', `could not append to ${spawnJournalPath(stateDir)}: ${(err as Error).message}\n`);
+    }
   }
 
   /** Resolves once every state-file record requested so far has been written (or its failure

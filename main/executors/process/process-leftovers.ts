@@ -25,6 +25,9 @@ import type { RecoveryReport, RunningInstance } from '../../core/executor.js';
 import { bootId, CLOCK_TICKS_PER_SECOND, isLiveState, listGroupMembers, readProcStat, type ProcStat } from '../../os/proc-stat.js';
 import { normaliseSignal, terminateGroup } from '../../os/process-group.js';
 import { ProcessStateStore, type ProcessStateEntry } from '../../state/process-state.js';
+import { MARKER_PROJECT_ID, MARKER_SERVICE, MARKER_SUPERVISOR, projectIdOf, supervisorId } from '../../state/markers.js';
+import { compactSpawnJournal, readSpawnJournal, type SpawnRecord } from '../../state/spawn-journal.js';
+import { findProcessesByEnv } from '../../os/proc-environ.js';
 
 export const LEFTOVER_GRACE_MS = 2000;
 const KILL_WAIT_MS = 2000;
@@ -130,18 +133,65 @@ export async function cleanupEntry(
   };
 }
 
-/** Cleans every entry of the store (in parallel, each bounded by the grace period) and rewrites
- * the file without the handled ones. Returns the report lines. */
+/**
+ * Cleans every entry of the store (in parallel, each bounded by the grace period) and rewrites
+ * the file without the handled ones; then what the state file never got to: spawn-journal records
+ * it lacks, and live processes that carry this project's environment markers but belong to no
+ * running supervisor of ours. Returns the report lines.
+ */
 export async function cleanupStore(store: ProcessStateStore, opts: LeftoverOptions = {}): Promise<string[]> {
   const lines = await store.refresh();
-  const work = store.list().filter(([service, entry]) => !opts.skip?.(service, entry));
+  const signalFor = (service: string): NodeJS.Signals => opts.signalFor?.(service) ?? 'SIGTERM';
+  const graceMs = opts.graceMs ?? LEFTOVER_GRACE_MS;
+  const recorded = store.list();
+  const work = recorded.filter(([service, entry]) => !opts.skip?.(service, entry));
   const outcomes = await Promise.all(work.map(async ([service, entry]) => {
-    const sig = opts.signalFor?.(service) ?? 'SIGTERM';
-    const outcome = await cleanupEntry(service, entry, sig, opts.graceMs ?? LEFTOVER_GRACE_MS);
+    const outcome = await cleanupEntry(service, entry, signalFor(service), graceMs);
     if (outcome.done) await store.remove(service, entry.pid);
     return outcome;
   }));
   for (const o of outcomes) lines.push(...o.lines);
+
+  const known = new Set(recorded.map(([, e]) => e.pid));
+  const journal = new Map<number, SpawnRecord>();
+  for (const r of readSpawnJournal(store.stateDir)) if (!known.has(r.pid)) journal.set(r.pid, r);
+  const keep: SpawnRecord[] = [];
+  const fromJournal = await Promise.all([...journal.values()].map(async (r) => {
+    if (opts.skip?.(r.service, r)) {
+      keep.push(r);
+      return [];
+    }
+    const outcome = await cleanupEntry(r.service, r, signalFor(r.service), graceMs);
+    if (!outcome.done) keep.push(r);
+    return outcome.lines.map((l) => `${l} (recorded only in the spawn journal)`);
+  }));
+  for (const l of fromJournal) lines.push(...l);
+
+  lines.push(...(await stopMarkedSurvivors(store.stateDir, signalFor, graceMs)));
+  try {
+    compactSpawnJournal(store.stateDir, keep);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') lines.push(`could not rewrite the spawn journal: ${(err as Error).message}`);
+  }
+  return lines;
+}
+
+/** Processes of this project found by their markers, started by a supervisor other than this
+ * process (which is gone: the caller holds the project's lock), stopped one by one. */
+async function stopMarkedSurvivors(stateDir: string, signalFor: (service: string) => NodeJS.Signals, graceMs: number): Promise<string[]> {
+  const marked = findProcessesByEnv(MARKER_PROJECT_ID, projectIdOf(stateDir)).filter((p) => p.env.get(MARKER_SUPERVISOR) !== supervisorId());
+  const byService = new Map<string, ProcStat[]>();
+  for (const p of marked) {
+    const service = p.env.get(MARKER_SERVICE) ?? '?';
+    byService.set(service, [...(byService.get(service) ?? []), p.stat]);
+  }
+  const lines = await Promise.all([...byService].map(async ([service, procs]) => {
+    const ok = await terminateProcesses(procs, signalFor(service), graceMs);
+    const pids = procs.map((p) => p.pid).join(', ');
+    return ok
+      ? `${service}: stopped ${procs.length} unrecorded leftover process(es) found by their ${MARKER_PROJECT_ID} marker: ${pids}`
+      : `${service}: unrecorded leftover process(es) found by their ${MARKER_PROJECT_ID} marker still running after SIGKILL: ${pids}`;
+  }));
   return lines;
 }
 
