@@ -1,10 +1,13 @@
 // Which local addresses a TCP port is listened on, from /proc/net/tcp{,6}. Used to warn when a
-// process that containers depend on listens only on loopback, which containers cannot reach.
+// process that containers or remote hosts depend on listens only on loopback, and to name the
+// program that already holds a port a service is about to need.
 import { readFileSync } from 'node:fs';
 
 export interface TcpListener {
   address: string;
   port: number;
+  /** The socket's inode (column 10), which /proc/<pid>/fd links name as `socket:[inode]`. */
+  inode?: number;
 }
 
 const LISTEN = '0A';
@@ -34,7 +37,8 @@ export function parseProcNetTcp(text: string, v6: boolean): TcpListener[] {
     const cols = line.trim().split(/\s+/);
     if (cols.length < 4 || cols[3] !== LISTEN) continue;
     const [addr, port] = cols[1].split(':');
-    out.push({ address: v6 ? ipv6(addr) : ipv4(addr), port: Number.parseInt(port, 16) });
+    const inode = Number(cols[9]);
+    out.push({ address: v6 ? ipv6(addr) : ipv4(addr), port: Number.parseInt(port, 16), ...(Number.isInteger(inode) && inode > 0 ? { inode } : {}) });
   }
   return out;
 }

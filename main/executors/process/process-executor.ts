@@ -10,6 +10,7 @@ import { probeCommand, probeHttp, probeTcp } from '../../health/probes.js';
 import { cleanupEntry, cleanupLeftovers, projectSignals, recoverProcesses } from './process-leftovers.js';
 import { ProcessStateStore } from '../../state/process-state.js';
 import { bootId, readProcStat, uptimeTicks } from '../../os/proc-stat.js';
+import { describePortOwner, portOwners } from '../../os/port-owners.js';
 import { normaliseSignal, signalGroup } from '../../os/process-group.js';
 import { ProcessRun, type RunTimings } from './process-run.js';
 import { explainSpawnFailure } from './spawn-checks.js';
@@ -102,6 +103,17 @@ export class ProcessExecutor implements ServiceExecutor {
       if (outcome.done) await store.remove(service.name, stale.pid);
     }
     if (ctx.signal.aborted) throw new HarnessError('CANCELLED', `${service.name}: start cancelled`);
+    if (target.ports.length > 0) {
+      // Otherwise a tcp check would connect to whatever holds the port and call this service healthy.
+      const taken = portOwners(target.ports);
+      if (taken.length > 0) {
+        throw new HarnessError(
+          'CONFLICT',
+          `${service.name}: cannot start: ${taken.map(describePortOwner).join('; ')}; stop that program or change the service's ports in ${ctx.project.file}`,
+          { service: service.name, ports: taken },
+        );
+      }
+    }
 
     const notBefore = uptimeTicks();
     const child = execa(target.binary, target.args, {
@@ -198,9 +210,9 @@ export class ProcessExecutor implements ServiceExecutor {
   ): Promise<HealthResult> {
     switch (check.type) {
       case 'tcp':
-        return probeTcp(check.host ?? '127.0.0.1', check.port, check.timeout_ms, signal);
+        return this.whileRunning(instance, () => probeTcp(check.host ?? '127.0.0.1', check.port, check.timeout_ms, signal));
       case 'http':
-        return probeHttp(check.url, check.expect_status, check.timeout_ms, signal);
+        return this.whileRunning(instance, () => probeHttp(check.url, check.expect_status, check.timeout_ms, signal));
       case 'command': {
         // Same environment and directory as the service itself.
         const tracked = this.runs.get(instance.id);
@@ -213,6 +225,15 @@ export class ProcessExecutor implements ServiceExecutor {
         });
       }
     }
+  }
+
+  /** A port answers for the service only while the service's own process runs: after it exited,
+   * whatever else listens there must not count as its health. */
+  private async whileRunning(instance: RunningInstance, probe: () => Promise<HealthResult>): Promise<HealthResult> {
+    const running = (): boolean => this.runs.get(instance.id)?.run.running === true;
+    if (!running()) return { ok: false, message: `process ${instance.id} is not running`, at: Date.now() };
+    const result = await probe();
+    return result.ok && !running() ? { ok: false, message: `process ${instance.id} exited during the check`, at: result.at } : result;
   }
 
   /** Always empty: a local process's output exists only as it streams through ctx.log, and the
