@@ -311,6 +311,8 @@ export class DockerExecutor implements ServiceExecutor {
     if (!live) {
       const info = await this.inspect(instance.id);
       if (!info) return { ok: false, message: `container ${instance.id.slice(0, 12)} no longer exists`, at: Date.now() };
+      // Its published ports may belong to another program by now.
+      if (!info.State?.Running) return { ok: false, message: `container ${instance.id.slice(0, 12)} is not running`, at: Date.now() };
       live = {
         id: info.Id,
         project: info.Config.Labels?.[LABEL_PROJECT] ?? '',
