@@ -104,8 +104,7 @@ async function followJsonStream(
 
 /** Pulls `name`, reporting each layer's progress. */
 export async function pullImage(docker: Docker, service: string, name: string, progress: ProgressSink, signal?: AbortSignal): Promise<void> {
-  const fail = (reason: string): HarnessError =>
-    new HarnessError('UNAVAILABLE', `service "${service}": pulling image "${name}" failed: ${reason}`, { image: name, reason });
+  const fail = (reason: string): HarnessError => pullFailure(service, name, reason);
   progress({ task: 'pull', message: `pulling ${name}` });
   await followJsonStream(
     () => docker.pull(name, { abortSignal: signal }),
@@ -123,6 +122,32 @@ export async function pullImage(docker: Docker, service: string, name: string, p
     signal,
   );
   progress({ task: 'pull', message: `pulled ${name}`, done: true });
+}
+
+/** The registry part of an image reference, as the engine resolves it. */
+export function registryOf(image: string): string {
+  const first = image.split('/')[0];
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+/**
+ * One line a user can act on, instead of the engine's raw resolver or TLS error: the image is not
+ * here, why the pull failed in a few words, and how to provide the image. The engine's own text
+ * stays in the error's details (and in the service's log).
+ */
+export function pullFailure(service: string, image: string, reason: string): HarnessError {
+  const registry = registryOf(image);
+  const why = /no such host|dial tcp|connection refused|i\/o timeout|network is unreachable|TLS handshake|Client\.Timeout|context deadline/i.test(reason)
+    ? `the registry ${registry} cannot be reached from this machine`
+    : /manifest unknown|not found|pull access denied|repository does not exist|unauthorized/i.test(reason)
+      ? `the registry ${registry} has no such image (or needs a login)`
+      : reason.split('\n')[0];
+  return new HarnessError(
+    'UNAVAILABLE',
+    `service "${service}": image "${image}" is not on this machine and cannot be pulled: ${why}; ` +
+      `build it (a build: field in services.yaml, or docker build -t ${image} DIR) or load it (docker load -i FILE)`,
+    { image, reason },
+  );
 }
 
 /** A tar stream of the build context: files, directories and symlinks, with their modes. The
