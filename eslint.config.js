@@ -1,12 +1,82 @@
-// Lint, including the layering rule: shared/ imports nothing outside itself, main/ never imports
-// electron or the UI, renderer/ talks to the core only through shared/.
+// Lint, including the layering rule (eslint-rules/layers.js): every folder of shared/, main/,
+// electron/ and renderer/src is a layer, and the table below says what each one MAY import
+// (other folders, Node built-ins, npm packages). Anything not listed is an error, for static,
+// type-only, dynamic and require() imports alike.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint-rules/layers.js';
 
-const layer = (files, patterns) => ({
-  files,
-  rules: { 'no-restricted-imports': ['error', { patterns }] },
-});
+// What the executors build on; a kind never imports another kind unless its row says so.
+const executorBase = ['shared', 'main/os', 'main/core', 'main/network', 'main/health', 'main/state', 'main/logs'];
+const cliImports = [
+  'shared', 'main/os', 'main/config', 'main/state', 'main/project', 'main/api', 'main/supervisor', 'main/server',
+  'main/executors/registry.ts',
+];
+
+/**
+ * The layer table. `path` is a folder (or one file, which then beats its folder); a file belongs
+ * to the longest path that holds it. `imports` are the folders/files it may import besides its
+ * own; `builtins` whether Node built-ins are allowed; `packages` the npm packages (`@scope/*` for
+ * a whole scope); `assetQueries` the Vite `?query` imports.
+ */
+const layerTable = [
+  { path: 'shared', note: 'shared/ is the contract and runs in the renderer too: it imports nothing but shared/' },
+  { path: 'main/os', imports: ['shared'], builtins: true, note: 'main/os is the leaf of operating-system primitives' },
+  { path: 'main/logs', imports: ['shared', 'main/os'], builtins: true },
+  { path: 'main/state', imports: ['shared', 'main/os'], builtins: true },
+  { path: 'main/network', imports: ['shared', 'main/os'], builtins: true },
+  { path: 'main/health', imports: ['shared', 'main/os'], builtins: true, packages: ['execa'], note: 'health probes are a leaf that executors and the core use' },
+  { path: 'main/config', imports: ['shared', 'main/os'], builtins: true, packages: ['yaml'] },
+  { path: 'main/ssh', imports: ['shared', 'main/os'], builtins: true, packages: ['ssh2'] },
+  { path: 'main/core', imports: ['shared', 'main/os', 'main/logs', 'main/health', 'main/network'], builtins: true, note: 'the core knows executors only through the ServiceExecutor interface' },
+  { path: 'main/executors/process', imports: executorBase, builtins: true, packages: ['execa'] },
+  { path: 'main/executors/docker', imports: executorBase, builtins: true, packages: ['dockerode', 'tar-stream'] },
+  { path: 'main/executors/remote-lan', imports: [...executorBase, 'main/ssh'], builtins: true, packages: ['ssh2'] },
+  { path: 'main/executors/wireguard', imports: [...executorBase, 'main/ssh', 'main/executors/remote-lan'], builtins: true, packages: ['ssh2', 'tar-stream'] },
+  { path: 'main/executors/registry.ts', imports: ['main/executors', 'main/core', 'shared'], builtins: true, note: 'the registry is the one list of executors' },
+  {
+    path: 'main/project',
+    imports: ['shared', 'main/os', 'main/config', 'main/core', 'main/logs', 'main/network', 'main/state', 'main/executors/registry.ts'],
+    builtins: true,
+    note: 'the project reaches executors only through main/executors/registry.ts',
+  },
+  { path: 'main/api', imports: ['shared', 'main/os', 'main/project'], builtins: true },
+  { path: 'main/supervisor', imports: ['shared', 'main/os', 'main/api', 'main/project', 'main/state', 'main/executors/registry.ts'], builtins: true },
+  { path: 'main/server', imports: ['shared', 'main/os', 'main/api'], builtins: true, packages: ['ws'] },
+  { path: 'main/cli', imports: cliImports, builtins: true },
+  // The one exception to "nothing outside executors/ names a concrete executor": `harness ps`
+  // lists the project's containers straight from the engine (also with no supervisor running),
+  // so this one file, loaded only for projects with Docker services, reads executors/docker.
+  { path: 'main/cli/docker-containers.ts', imports: [...cliImports, 'main/cli', 'main/executors/docker'], builtins: true },
+  { path: 'main/test-support', imports: ['main', 'shared'], builtins: true },
+  { path: 'electron', imports: ['shared', 'main'], builtins: true, packages: ['electron'], note: 'electron/ is the only code that imports electron' },
+  {
+    path: 'renderer/src',
+    imports: ['shared'],
+    // codemirror and @codemirror/*: the YAML source panel (dev dependencies added on main, 9a2f5c8).
+    packages: ['react', 'react-dom', '@xyflow/react', '@xterm/*', 'zustand', 'elkjs', 'codemirror', '@codemirror/*'],
+    assetQueries: ['url', 'worker'],
+    note: 'renderer/ is browser code: it talks to the core only through the shared/ contract',
+  },
+];
+
+const layerRule = {
+  root: import.meta.dirname,
+  // A file under these roots that no row of the table holds is itself an error.
+  layered: ['shared', 'main', 'electron', 'renderer/src'],
+  testFiles: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-suite.ts', '**/test-support/**'],
+  // Test code: its layer's allowance plus the first matching row here.
+  tests: [
+    { under: 'renderer', packages: ['vitest'] },
+    {
+      under: '',
+      imports: ['main', 'shared'],
+      builtins: true,
+      packages: ['vitest', 'fast-check', 'esbuild', 'playwright-core', '@xterm/headless'],
+    },
+  ],
+  layers: layerTable,
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'renderer/dist/**'] },
@@ -31,21 +101,11 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  layer(['shared/**/*.{ts,tsx}'], [
-    { group: ['../main/*', '../electron/*', '../renderer/*', '**/main/**', '**/electron/**', '**/renderer/**'], message: 'shared/ is the contract: it imports nothing outside shared/.' },
-    { group: ['electron', 'node:*', 'fs', 'path', 'child_process', 'os', 'net'], message: 'shared/ runs in the renderer too: no Node or Electron imports.' },
-  ]),
-  layer(['main/**/*.{ts,tsx}'], [
-    { group: ['electron', 'electron/*'], message: 'main/ is the core and runs under plain Node: never import electron.' },
-    { group: ['**/renderer/**', '**/electron/**'], message: 'main/ must not depend on the UI or the Electron shell.' },
-  ]),
-  layer(['renderer/src/**/*.{ts,tsx}'], [
-    { group: ['**/main/**', '**/electron/**'], message: 'renderer/ talks to the core only through the shared/ contract.' },
-    { group: ['electron', 'node:*', 'fs', 'child_process'], message: 'renderer/ is untrusted browser code: no Node or Electron imports.' },
-  ]),
-  layer(['electron/**/*.{ts,tsx}'], [
-    { group: ['**/renderer/**'], message: 'electron/ loads the built renderer; it does not import its source.' },
-  ]),
+  {
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
+    plugins: { harness: { rules: { layers } } },
+    rules: { 'harness/layers': ['error', layerRule] },
+  },
   {
     files: ['**/*.test.{ts,tsx}', 'e2e/**', 'bench/**', 'scripts/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // longer timeouts set inside them.
 export default defineConfig({
   test: {
-    include: ['{shared,main,electron,renderer,e2e,bench,scripts}/**/*.test.{ts,tsx}'],
+    include: ['{shared,main,electron,renderer,e2e,bench,scripts,eslint-rules}/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', 'dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

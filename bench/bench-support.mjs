@@ -1,5 +1,6 @@
 // Shared pieces of the UI benches: build check, a synthetic core served by the real server, and
 // headless Chromium with software rendering.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,13 @@ export async function loadBuilt() {
   const need = ['dist/main/server/harness-server.js', 'dist/main/api/dispatcher.js', 'dist/renderer/index.html'];
   const missing = need.filter((p) => !existsSync(join(ROOT, p)));
   if (missing.length) throw new Error(`bench: build first (npm run build): missing ${missing.join(', ')}`);
+  // The UI benches read the renderer's test hooks (window.__harness), which only the --test-hooks
+  // build has; `npm run bench` has just built the product, so the renderer is rebuilt once here.
+  if (!existsSync(join(ROOT, 'dist/renderer/.test-hooks'))) {
+    console.log('bench: rebuilding dist/renderer with its test hooks (node scripts/build-renderer.mjs --test-hooks)');
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build-renderer.mjs'), '--test-hooks'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
+    if (built.status !== 0) throw new Error(`bench: the renderer test build failed (exit ${built.status ?? built.signal})`);
+  }
   const { startHarnessServer } = await import(join(ROOT, 'dist/main/server/harness-server.js'));
   const { ApiDispatcher } = await import(join(ROOT, 'dist/main/api/dispatcher.js'));
   const { chromium } = await import('playwright-core');

@@ -48,9 +48,9 @@ export type ConfigEdit =
 export type FieldPath = Array<string | number>;
 
 /** One path item: a map key as services.yaml spells field names, or a list index. */
-export const FIELD_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
-export const FIELD_PATH_MAX = 8;
-export const FIELD_INDEX_MAX = 9999;
+const FIELD_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+const FIELD_PATH_MAX = 8;
+const FIELD_INDEX_MAX = 9999;
 
 /** Why `path` cannot address a field of a service, or null when it can. The payload schema below
  * can only bound its size (it has no string-or-number union), so the core checks this too. */
@@ -144,8 +144,6 @@ export const API_PARAM_SCHEMAS: { readonly [M in ApiMethodName]: Schema } = {
   'supervisor.info': empty,
   'supervisor.shutdown': s.object({ stopServices: s.boolean() }),
 };
-
-export const API_METHOD_NAMES = Object.keys(API_PARAM_SCHEMAS) as ApiMethodName[];
 
 export function isApiMethodName(v: unknown): v is ApiMethodName {
   return typeof v === 'string' && Object.hasOwn(API_PARAM_SCHEMAS, v);

@@ -10,10 +10,6 @@ export type ServiceStatus =
   | 'exited'
   | 'failed';
 
-export const SERVICE_STATUSES: readonly ServiceStatus[] = [
-  'stopped', 'starting', 'running', 'healthy', 'unhealthy', 'stopping', 'exited', 'failed',
-];
-
 /** Ready means dependents may start: healthy, or running when the service has no health check. */
 export function isReady(status: ServiceStatus, hasHealthCheck: boolean): boolean {
   return status === 'healthy' || (status === 'running' && !hasHealthCheck);

@@ -1,7 +1,7 @@
 // Maps contract method names to core calls. Transport-agnostic: adapters hand it untrusted
 // (method, params) pairs and get envelopes back.
 import { API_PARAM_SCHEMAS, isApiMethodName, type ApiMethodName, type ParamsOf, type ResultOf } from '../../shared/api.js';
-import { HarnessError, toErrorPayload, type Envelope } from '../../shared/errors.js';
+import { toErrorPayload, type Envelope } from '../../shared/errors.js';
 import type { ApiEventName, ApiEvents } from '../../shared/events.js';
 import { checkPayload } from '../../shared/payload-schema.js';
 import { EventSession, type EventSessionOptions } from './event-session.js';
@@ -71,8 +71,4 @@ export interface ApiSession {
   call(method: unknown, params: unknown): Promise<Envelope<unknown>>;
   close(): void;
   stats(): ReturnType<EventSession['stats']>;
-}
-
-export function badRequest(message: string): HarnessError {
-  return new HarnessError('BAD_REQUEST', message);
 }

@@ -111,9 +111,7 @@ async function helpCommand(argv: string[]): Promise<number> {
 async function serveCommand(argv: string[]): Promise<number> {
   let mod: { serveCommand?: Command };
   try {
-    // A variable specifier keeps TypeScript from requiring the module at build time.
-    const specifier = './commands/serve.js';
-    mod = (await import(specifier)) as { serveCommand?: Command };
+    mod = (await import('./commands/serve.js')) as { serveCommand?: Command };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('serve.js')) {

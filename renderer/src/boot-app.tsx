@@ -7,10 +7,10 @@ import { createRoot } from 'react-dom/client';
 import { AppController } from './actions/app-controller';
 import { ControllerContext } from './actions/controller-context';
 import { App } from './App';
-import { renderCounts } from './graph/nodes/shared/status-style';
 import { TerminalsContext } from './logs/terminal-context';
 import { TerminalRegistry } from './logs/terminal-registry';
 import { createStores, StoresContext } from './stores/stores';
+import { installTestHooks } from './test-hooks';
 import type { EarlyConnection } from './transport/early-connection';
 
 export function bootApp(early: EarlyConnection): void {
@@ -40,18 +40,8 @@ export function bootApp(early: EarlyConnection): void {
   // above started, so a held 'project' event coalesces with it instead of discarding it).
   early.connection.release();
 
-  // Hooks for the e2e specs and benches (same-origin scripts only, under the CSP).
-  Object.assign(window, {
-    __harness: {
-      stores,
-      controller,
-      terminals,
-      renderCounts,
-      dropConnection: () => ws?.dropForTest(),
-      /** Puts flow point (x, y) at the top-left corner of the graph at `zoom`. */
-      zoomForBench: (v: { x: number; y: number; zoom: number }) => controller.viewport?.setViewport({ x: 40 - v.x * v.zoom, y: 40 - v.y * v.zoom, zoom: v.zoom }),
-    },
-  });
+  // Hooks for the e2e specs and benches: only in the test build (see test-hooks.ts).
+  if (import.meta.env.MODE === 'test-hooks') installTestHooks({ stores, controller, terminals, dropConnection: () => ws?.dropForTest() });
 
   createRoot(document.getElementById('root')!).render(
     <StrictMode>

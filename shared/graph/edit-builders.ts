@@ -53,7 +53,7 @@ export function uniqueServiceName(base: string, existing: Iterable<string>): str
 }
 
 /** A minimal valid service of each target type, as the palette adds it. */
-export function defaultRawService(type: TargetType, name: string): RawService {
+function defaultRawService(type: TargetType, name: string): RawService {
   switch (type) {
     case 'Process':
       return { name, target: { type, binary: 'node', args: ['-e', "setInterval(() => console.log('tick'), 1000)"] } };

@@ -56,7 +56,7 @@ export interface GraphModel {
   needsLayout: boolean;
 }
 
-export function edgeId(dependency: string, service: string): string {
+function edgeId(dependency: string, service: string): string {
   return `${dependency}->${service}`;
 }
 

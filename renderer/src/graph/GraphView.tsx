@@ -20,11 +20,11 @@ import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServic
 import { useController } from '../actions/controller-context';
 import type { ServiceNode } from '../stores/graph-store';
 import { useGraph, useUi } from '../stores/stores';
+import { renderCounts, VIEW_RENDERS } from '../test-hooks';
 import { EdgeLayer } from './EdgeLayer';
 import { OverviewCanvas, serviceAt } from './OverviewCanvas';
 import { OVERVIEW_BELOW_ZOOM } from './scale';
 import { nodeTypes } from './nodes/node-types';
-import { renderCounts, VIEW_RENDERS } from './nodes/shared/status-style';
 import { Palette, PALETTE_MIME } from './Palette';
 
 const NO_EDGES: Edge[] = [];
@@ -33,7 +33,7 @@ const FIT = { padding: 0.1, includeHiddenNodes: true };
 
 export function GraphView() {
   // Read by the graph benchmark: panning must not re-render the view.
-  renderCounts[VIEW_RENDERS] = (renderCounts[VIEW_RENDERS] ?? 0) + 1;
+  if (import.meta.env.MODE === 'test-hooks') renderCounts[VIEW_RENDERS] = (renderCounts[VIEW_RENDERS] ?? 0) + 1;
   const nodes = useGraph((s) => s.nodes);
   const edges = useGraph((s) => s.edges);
   const large = useGraph((s) => s.large);

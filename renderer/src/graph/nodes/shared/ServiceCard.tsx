@@ -7,7 +7,8 @@ import { memo, type ReactNode } from 'react';
 import type { ServiceNodeSummary } from '../../../../../shared/graph/graph-model';
 import { useController } from '../../../actions/controller-context';
 import { useRun, useUi } from '../../../stores/stores';
-import { isActive, renderCounts, statusClass } from './status-style';
+import { renderCounts } from '../../../test-hooks';
+import { isActive, statusClass } from './status-style';
 import { useLod } from './use-lod';
 
 interface Props {
@@ -21,7 +22,7 @@ interface Props {
 
 function ServiceCardImpl({ summary, icon, kindLabel, selected, children }: Props) {
   const name = summary.name;
-  renderCounts[name] = (renderCounts[name] ?? 0) + 1;
+  if (import.meta.env.MODE === 'test-hooks') renderCounts[name] = (renderCounts[name] ?? 0) + 1;
   const state = useRun((s) => s.states[name]);
   const controller = useController();
   const openLogs = useUi((s) => s.openLogs);

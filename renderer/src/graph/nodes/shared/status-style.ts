@@ -8,8 +8,3 @@ export function statusClass(status: ServiceStatus | undefined): string {
 export function isActive(status: ServiceStatus | undefined): boolean {
   return status === 'starting' || status === 'running' || status === 'healthy' || status === 'unhealthy';
 }
-
-/** Render counts per node, read by the graph benchmark to prove only changed nodes re-render. */
-export const renderCounts: Record<string, number> = {};
-/** The renderCounts key of the graph view itself (not a valid service name). */
-export const VIEW_RENDERS = '(graph-view)';
