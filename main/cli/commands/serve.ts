@@ -8,7 +8,8 @@ import { startHarnessServer, type HarnessServer } from '../../server/harness-ser
 import { demoFile } from '../../server/package-root.js';
 import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js';
 import { FILE_FLAG, flagBool, flagInt, flagString, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
-import { EXIT, reportError } from '../errors.js';
+import { reportError } from '../errors.js';
+import { createShutdown } from '../shutdown-signals.js';
 import { DEFAULT_FILE, displayPath } from '../project-file.js';
 
 export const serveSpec: CommandSpec = {
@@ -64,32 +65,26 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const file = given ? resolve(given) : existsSync(resolve(DEFAULT_FILE)) ? resolve(DEFAULT_FILE) : null;
     if (given && !existsSync(file!)) throw new UsageError(`${displayPath(file!)} not found`, 'serve');
 
-    let finished!: (code: number) => void;
-    const done = new Promise<number>((r) => (finished = r));
-    let stopping = false;
-    const stop = (why: string): void => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`harness: stopping (${why})…\n`);
-      void (async () => {
+    const shutdown = createShutdown({
+      stop: async () => {
         await server?.close().catch(() => undefined);
         await sup?.close();
-      })().then(
-        () => finished(EXIT.OK),
-        (err) => finished(reportError(err)),
-      );
-    };
+      },
+      force: () => sup?.session.forceKill(),
+      onStopping: (why) => process.stderr.write(`harness: stopping (${why})…\n`),
+      onForcing: () => process.stderr.write('harness: forcing: killing every service\'s process group now\n'),
+      onError: (err) => reportError(err),
+    });
 
-    sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => stop('shutdown requested') });
+    sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => void shutdown.request('shutdown requested') });
     server = await startHarnessServer({ dispatcher: sup.dispatcher, port, demoPath: demoFile() });
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    shutdown.trapSignals(['SIGINT', 'SIGTERM']);
 
     process.stdout.write(`Harness UI: ${server.url}\n`);
     process.stdout.write(file ? `Supervising ${displayPath(file)}. Press Ctrl-C to stop every service and quit.\n` : 'No project open yet. Press Ctrl-C to quit.\n');
     const wantOpen = flagBool(args, 'open') || (!flagBool(args, 'no-open') && hasDesktop(process.env) && process.stdout.isTTY === true);
     if (wantOpen && !(await openBrowser(server.url))) process.stdout.write('(no browser found: open the URL above yourself)\n');
-    return await done;
+    return await shutdown.done;
   } catch (err) {
     await server?.close().catch(() => undefined);
     await sup?.close().catch(() => undefined);
