@@ -45,11 +45,13 @@ function upperBound(ring: RingBuffer<StoredLine>, seq: number): number {
   return lo;
 }
 
-/** The smallest seq x such that at most `limit` lines of `sources` lie in (x, until]. */
-function mergedCut(sources: PageSource[], until: number, limit: number): number {
+/** The smallest seq x such that at most `limit` lines of `sources` lie in (x, until]; `short` when
+ * fewer than `limit` lines are held at all. */
+function mergedCut(sources: PageSource[], until: number, limit: number): { cut: number; short: boolean } {
   const ends = sources.map((s) => upperBound(s.ring, until));
   const count = (x: number): number => sources.reduce((n, s, i) => n + ends[i] - Math.min(ends[i], upperBound(s.ring, x)), 0);
-  if (count(0) <= limit) return 0;
+  const all = count(0);
+  if (all <= limit) return { cut: 0, short: all < limit };
   let lo = 0;
   let hi = until;
   while (lo < hi) {
@@ -57,7 +59,7 @@ function mergedCut(sources: PageSource[], until: number, limit: number): number 
     if (count(mid) <= limit) hi = mid;
     else lo = mid + 1;
   }
-  return lo;
+  return { cut: lo, short: false };
 }
 
 interface Cursor {
@@ -87,7 +89,14 @@ export function readPage(sources: PageSource[], query: PageQuery, newestSeq: num
   const until = query.until ?? newestSeq;
   const perService = query.services !== undefined;
   let floor = query.after ?? 0;
-  if (!perService && query.limit !== undefined) floor = Math.max(floor, mergedCut(sources, until, query.limit));
+  // A window with fewer lines held than it asks for (or no limit: everything) reaches back past
+  // what memory holds: where lines of it were dropped, a system line says so.
+  let mergedShort = true;
+  if (!perService && query.limit !== undefined) {
+    const { cut, short } = mergedCut(sources, until, query.limit);
+    floor = Math.max(floor, cut);
+    mergedShort = short;
+  }
 
   const cursors: Cursor[] = [];
   const evicted: Record<string, number> = {};
@@ -95,10 +104,13 @@ export function readPage(sources: PageSource[], query: PageQuery, newestSeq: num
     if (source.evicted > 0) evicted[source.service] = source.evicted;
     const end = upperBound(source.ring, until);
     let index = upperBound(source.ring, floor);
-    if (perService && query.limit !== undefined) index = Math.max(index, end - query.limit);
-    // The window reaches back past what memory holds: say so where the dropped lines were.
+    let short = mergedShort;
+    if (perService && query.limit !== undefined) {
+      index = Math.max(index, end - query.limit);
+      short = end < query.limit;
+    }
     const markerKey = Math.min(source.lastEvictedSeq, until);
-    const marker = index === 0 && source.evicted > 0 && markerKey > floor ? droppedLine(source, source.ring.at(0), now) : null;
+    const marker = short && index === 0 && source.evicted > 0 && markerKey > floor ? droppedLine(source, source.ring.at(0), now) : null;
     if (marker || index < end) cursors.push({ source, marker, markerKey, index, end });
   }
 

@@ -36,6 +36,18 @@ describe('LogStore memory bounds', () => {
     expect(store.page({ services: ['a'] }).evicted).toEqual({ a: 40 });
   });
 
+  it('says lines were dropped only when the window asks for more than memory holds', () => {
+    const store = new LogStore({ ringSize: 10 });
+    for (let i = 1; i <= 30; i++) store.append('a', 'stdout', `a${i}\n`);
+    for (let i = 1; i <= 3; i++) store.append('b', 'stdout', `b${i}\n`);
+    const dropped = (lines: LogLine[]): string[] => lines.filter((l) => l.stream === 'system').map((l) => l.line);
+    expect(dropped(store.page({ services: ['a'], limit: 10 }).lines)).toEqual([]);
+    expect(dropped(store.page({ services: ['a'], limit: 11 }).lines)).toEqual(['20 older lines dropped from memory (no log file is kept)']);
+    expect(dropped(store.page({ limit: 13 }).lines)).toEqual([]);
+    expect(dropped(store.page({ limit: 14 }).lines)).toEqual(['20 older lines dropped from memory (no log file is kept)']);
+    expect(dropped(store.page({}).lines)).toHaveLength(1);
+  });
+
   it('keeps at least the newest line of a service even when it alone is over the bound', () => {
     const store = new LogStore({ ringChars: 10, maxPartial: 100 });
     store.append('a', 'stdout', `${'y'.repeat(50)}\n`);
