@@ -157,6 +157,42 @@ function browserSpecs(): void {
       expect(await app.connection()).toBe('open');
     }, SLOW);
 
+    it('the printed one-time link signs in once; the same link in a fresh tab is refused and says why', async () => {
+      const tab = await b.context.newPage();
+      try {
+        await tab.goto(s.codeUrl);
+        await new AppPage(tab).waitReady();
+        expect(tab.url()).not.toContain('code=');
+        expect(await new AppPage(tab).nodeNames()).toEqual(DEMO);
+      } finally {
+        await tab.close();
+      }
+      // Another browser profile (no sessionStorage of the first tab), the same link: refused.
+      const other = await launchChromium();
+      try {
+        const page = await other.context.newPage();
+        await page.goto(s.codeUrl);
+        const link = page.getByTestId('connection');
+        await link.waitFor();
+        await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.getAttribute('title')?.includes('already used'), null, { timeout: 15_000 });
+        expect(await link.getAttribute('data-status')).toBe('closed');
+      } finally {
+        await other.close();
+      }
+    }, SLOW);
+
+    it('the launch file (what --open shows the browser) redirects into a signed-in UI', async () => {
+      const page = await b.context.newPage();
+      try {
+        await page.goto(s.launchUrl);
+        await new AppPage(page).waitReady();
+        expect(page.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        expect(await new AppPage(page).nodeNames()).toEqual(DEMO);
+      } finally {
+        await page.close();
+      }
+    }, SLOW);
+
     it('a page without the token cannot connect', async () => {
       const page = await b.context.newPage();
       try {

@@ -124,7 +124,8 @@ export async function makeProject(yaml: string, extraEnv: Record<string, string>
   const dir = await mkdtemp(join(tmpdir(), 'harness-cli-'));
   const file = join(dir, 'services.yaml');
   await writeFile(file, yaml);
-  const env: NodeJS.ProcessEnv = { ...process.env, HARNESS_STATE_DIR: join(dir, 'state'), NO_COLOR: '1', ...extraEnv };
+  // XDG_RUNTIME_DIR too: `harness serve` writes its launch page there.
+  const env: NodeJS.ProcessEnv = { ...process.env, HARNESS_STATE_DIR: join(dir, 'state'), XDG_RUNTIME_DIR: join(dir, 'runtime'), NO_COLOR: '1', ...extraEnv };
   delete env.FORCE_COLOR;
   let cleaned = false;
   const started: RunningCli[] = [];
