@@ -174,7 +174,9 @@ function browserSpecs(): void {
         await page.goto(s.codeUrl);
         const link = page.getByTestId('connection');
         await link.waitFor();
-        await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.getAttribute('title')?.includes('already used'), null, { timeout: 15_000 });
+        const deadline = Date.now() + 15_000;
+        while (!((await link.getAttribute('title')) ?? '').includes('already used') && Date.now() < deadline) await page.waitForTimeout(100);
+        expect(await link.getAttribute('title')).toContain('this one-time link was already used');
         expect(await link.getAttribute('data-status')).toBe('closed');
       } finally {
         await other.close();
