@@ -118,6 +118,7 @@ describe('LogStore history pages', () => {
     expect(allPages(store, { limit: 7 }, 100).flat().map((l) => l.line)).toEqual(['a28', 'a29', 'b0', 'b1', 'b2', 'b3', 'b4']);
     expect(allPages(store, { services: ['a', 'b'], limit: 3 }, 100).flat().map((l) => l.line)).toEqual(['a27', 'a28', 'a29', 'b2', 'b3', 'b4']);
     expect(store.page({ services: ['nobody'] })).toMatchObject({ lines: [], next: null });
+    expect(store.page({ services: ['b', 'b'] }).lines.map((l) => l.line)).toEqual(['b0', 'b1', 'b2', 'b3', 'b4']);
   });
 
   it('any page size gives the same lines as one unbounded page (random stores, windows and budgets)', () => {

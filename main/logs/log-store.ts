@@ -136,7 +136,7 @@ export class LogStore {
   /** One page of history of about `budget` bytes of JSON (at least one line); see history-page.ts. */
   page(query: PageQuery, budget = LOG_PAGE_BYTES): LogPage {
     const sources = query.services
-      ? query.services.flatMap((s) => this.services.get(s) ?? [])
+      ? [...new Set(query.services)].flatMap((s) => this.services.get(s) ?? [])
       : [...this.services.values()];
     return readPage(sources, query, this.seq, budget, this.now());
   }
