@@ -9,7 +9,7 @@ import layers from './eslint-rules/layers.js';
 // What the executors build on; a kind never imports another kind unless its row says so.
 const executorBase = ['shared', 'main/os', 'main/core', 'main/network', 'main/health', 'main/state', 'main/logs'];
 const cliImports = [
-  'shared', 'main/os', 'main/config', 'main/state', 'main/project', 'main/api', 'main/supervisor', 'main/server',
+  'shared', 'main/os', 'main/config', 'main/state', 'main/logs', 'main/project', 'main/api', 'main/supervisor', 'main/server',
   'main/executors/registry.ts',
 ];
 
@@ -42,7 +42,7 @@ const layerTable = [
   },
   { path: 'main/api', imports: ['shared', 'main/os', 'main/project'], builtins: true },
   { path: 'main/supervisor', imports: ['shared', 'main/os', 'main/api', 'main/project', 'main/state', 'main/executors/registry.ts'], builtins: true },
-  { path: 'main/server', imports: ['shared', 'main/os', 'main/api'], builtins: true, packages: ['ws'] },
+  { path: 'main/server', imports: ['shared', 'main/os', 'main/state', 'main/api'], builtins: true, packages: ['ws'] },
   { path: 'main/cli', imports: cliImports, builtins: true },
   // The one exception to "nothing outside executors/ names a concrete executor": `harness ps`
   // lists the project's containers straight from the engine (also with no supervisor running),

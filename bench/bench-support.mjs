@@ -65,6 +65,7 @@ export function syntheticCore(ApiDispatcher, services, history = () => []) {
         'services.stop': () => ({ stopped: [] }),
         'services.restart': () => ({ restarted: [] }),
         'logs.history': ({ service, limit }) => history(service, limit),
+        'logs.page': ({ services, limit }) => ({ lines: history(services?.[0], limit), next: null, until: 0, evicted: {} }),
         'network.topology': () => ({ interfaces: [], services: [], edges: [] }),
         'supervisor.info': () => ({ pid: process.pid, file: null, project: 'bench', startedAt: Date.now(), version: 'bench' }),
         'supervisor.shutdown': () => null,

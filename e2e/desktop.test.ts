@@ -157,6 +157,44 @@ function browserSpecs(): void {
       expect(await app.connection()).toBe('open');
     }, SLOW);
 
+    it('the printed one-time link signs in once; the same link in a fresh tab is refused and says why', async () => {
+      const tab = await b.context.newPage();
+      try {
+        await tab.goto(s.codeUrl);
+        await new AppPage(tab).waitReady();
+        expect(tab.url()).not.toContain('code=');
+        expect(await new AppPage(tab).nodeNames()).toEqual(DEMO);
+      } finally {
+        await tab.close();
+      }
+      // Another browser profile (no sessionStorage of the first tab), the same link: refused.
+      const other = await launchChromium();
+      try {
+        const page = await other.context.newPage();
+        await page.goto(s.codeUrl);
+        const link = page.getByTestId('connection');
+        await link.waitFor();
+        const deadline = Date.now() + 15_000;
+        while (!((await link.getAttribute('title')) ?? '').includes('already used') && Date.now() < deadline) await page.waitForTimeout(100);
+        expect(await link.getAttribute('title')).toContain('this one-time link was already used');
+        expect(await link.getAttribute('data-status')).toBe('closed');
+      } finally {
+        await other.close();
+      }
+    }, SLOW);
+
+    it('the launch file (what --open shows the browser) redirects into a signed-in UI', async () => {
+      const page = await b.context.newPage();
+      try {
+        await page.goto(s.launchUrl);
+        await new AppPage(page).waitReady();
+        expect(page.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+        expect(await new AppPage(page).nodeNames()).toEqual(DEMO);
+      } finally {
+        await page.close();
+      }
+    }, SLOW);
+
     it('a page without the token cannot connect', async () => {
       const page = await b.context.newPage();
       try {

@@ -76,6 +76,18 @@ export interface SupervisorInfo {
   version: string;
 }
 
+/** One page of log history (`logs.page`), oldest first. */
+export interface LogPage {
+  lines: LogLine[];
+  /** More lines follow: ask again with `after: next` and the same `until`. null on the last page. */
+  next: number | null;
+  /** Where this history ends; lines logged later come as `logs` events. Opaque, like `next`. */
+  until: number;
+  /** Per service: lines no longer held in memory (the bounds in docs/cli.md); a system line in
+   * `lines` says so where the requested window reaches past them. */
+  evicted: Record<string, number>;
+}
+
 export interface ApiMethods {
   'project.snapshot': { params: Record<string, never>; result: ProjectSnapshot };
   'project.open': { params: { path: string }; result: ProjectSnapshot };
@@ -89,6 +101,13 @@ export interface ApiMethods {
   'services.stop': { params: { services?: string[] }; result: { stopped: string[] } };
   'services.restart': { params: { services: string[] }; result: { restarted: string[] } };
   'logs.history': { params: { service?: string; limit?: number }; result: LogLine[] };
+  /**
+   * History in pages of about 2 MiB, so any amount reaches any transport. The first call names
+   * the window: `services` (each one's newest `limit` lines) or all services (the newest `limit`
+   * lines merged); every next call repeats it with the previous page's `next` as `after` and its
+   * `until`. Lines are in arrival order.
+   */
+  'logs.page': { params: { services?: string[]; limit?: number; after?: number; until?: number }; result: LogPage };
   /** Flow control: the peer has consumed `lines` log lines. */
   'logs.ack': { params: { lines: number }; result: null };
   'network.topology': { params: Record<string, never>; result: TopologySnapshot };
@@ -139,6 +158,10 @@ export const API_PARAM_SCHEMAS: { readonly [M in ApiMethodName]: Schema } = {
   'services.stop': s.object({ services: names }, ['services']),
   'services.restart': s.object({ services: names }),
   'logs.history': s.object({ service: name, limit: s.int(1, 100_000) }, ['service', 'limit']),
+  'logs.page': s.object(
+    { services: names, limit: s.int(1, 100_000), after: s.int(0), until: s.int(0) },
+    ['services', 'limit', 'after', 'until'],
+  ),
   'logs.ack': s.object({ lines: s.int(0, 1e9) }),
   'network.topology': empty,
   'supervisor.info': empty,

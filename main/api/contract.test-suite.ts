@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, type ApiConnection } from '../../shared/api-client.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { LogLine, StatusEvent } from '../../shared/events.js';
+import { collectLogHistory } from '../../shared/log-history.js';
 import { ProjectSession } from '../project/project-session.js';
 import { createCoreApi } from './core-api.js';
 import type { ApiDispatcher } from './dispatcher.js';
@@ -115,6 +116,18 @@ export function defineContractSuite(transport: string, connect: ConnectionFactor
       await waitFor('stderr line', () => lines.find((l) => l.service === 'app' && l.stream === 'stderr' && l.line === 'app warning'));
       const history = await client.invoke('logs.history', { service: 'app', limit: 100 });
       expect(history.some((l) => l.line === seen.line && l.n === seen.n)).toBe(true);
+    });
+
+    it('reads the same history in pages (logs.page), and names an unknown service', async () => {
+      const whole = await client.invoke('logs.history', { limit: 100 });
+      const paged = await collectLogHistory(client, { limit: 100 });
+      expect(paged.map((l) => `${l.service}:${l.n}`)).toEqual(whole.map((l) => `${l.service}:${l.n}`));
+      const page = await client.invoke('logs.page', { services: ['app'], limit: 1 });
+      expect(page.lines).toHaveLength(1);
+      expect(page).toMatchObject({ next: null, evicted: {} });
+      await expect(client.invoke('logs.page', { services: ['nope'] })).rejects.toSatisfy(
+        (e: unknown) => e instanceof HarnessError && e.code === 'NOT_FOUND' && e.message.includes('"nope"'),
+      );
     });
 
     it('stop stops dependents first and reports what it stopped', async () => {

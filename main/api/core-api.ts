@@ -41,6 +41,7 @@ export function createCoreApi(session: ProjectSession, options: CoreApiOptions =
     'services.stop': async ({ services }) => ({ stopped: await session.stop(services) }),
     'services.restart': async ({ services }) => ({ restarted: await session.restart(services) }),
     'logs.history': ({ service, limit }) => session.history(service, limit),
+    'logs.page': (query) => session.logPage(query),
     'network.topology': () => session.topology(),
     'supervisor.info': (): SupervisorInfo => ({
       pid: process.pid,

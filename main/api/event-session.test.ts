@@ -78,4 +78,23 @@ describe('EventSession', () => {
     await wait(10);
     expect(sent).toHaveLength(0);
   });
+  it('cuts batches by bytes too: 300 lines of 64 KiB go in batches of at most 2 MiB, in order', async () => {
+    const { sent, send } = collect();
+    const s = new EventSession(send, { flushMs: 1 });
+    const big = 'x'.repeat(64 * 1024);
+    s.push('logs', { lines: Array.from({ length: 300 }, (_, i) => ({ ...line(i), line: big })) });
+    for (let i = 0; i < 200 && sent.reduce((n, m) => n + (m.payload as LogBatch).lines.length, 0) < 300; i++) await wait(5);
+    const batches = sent.map((m) => m.payload as LogBatch);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) expect(JSON.stringify(b).length).toBeLessThanOrEqual(2 * 1024 * 1024 + 64 * 1024 + 200);
+    expect(batches.flatMap((b) => b.lines.map((l) => l.n))).toEqual([...Array(300).keys()]);
+  });
+
+  it('sends a single line larger than the byte bound on its own', async () => {
+    const { sent, send } = collect();
+    const s = new EventSession(send, { flushMs: 1, maxBatchBytes: 100 });
+    s.push('logs', { lines: [{ ...line(1), line: 'y'.repeat(500) }, line(2)] });
+    for (let i = 0; i < 100 && sent.length < 2; i++) await wait(5);
+    expect(sent.map((m) => (m.payload as LogBatch).lines.map((l) => l.n))).toEqual([[1], [2]]);
+  });
 });

@@ -3,6 +3,7 @@
 // output cannot starve control traffic or the UI. Beyond the buffer, the oldest lines are dropped
 // and counted: the peer is told how many, never a silent loss.
 import type { ApiEventName, LogBatch, LogLine } from '../../shared/events.js';
+import { logLineWireSize } from '../../shared/wire.js';
 
 export interface EventSessionOptions {
   /** Coalescing window for log lines. */
@@ -13,8 +14,10 @@ export interface EventSessionOptions {
   lowWatermark?: number;
   /** Lines held while paused; beyond it the oldest are dropped and counted. */
   maxBuffered?: number;
-  /** Largest batch sent at once. */
+  /** Largest batch sent at once, in lines … */
   maxBatch?: number;
+  /** … and in (estimated) bytes: 5000 lines of 64 KiB would be a 320 MB message. */
+  maxBatchBytes?: number;
 }
 
 export class EventSession {
@@ -23,6 +26,7 @@ export class EventSession {
   private readonly low: number;
   private readonly maxBuffered: number;
   private readonly maxBatch: number;
+  private readonly maxBatchBytes: number;
   private buffer: LogLine[] = [];
   private head = 0;
   private dropped: Record<string, number> = {};
@@ -42,6 +46,7 @@ export class EventSession {
     this.low = options.lowWatermark ?? 5_000;
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.maxBatch = options.maxBatch ?? 5_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 2 * 1024 * 1024;
   }
 
   push(event: ApiEventName, payload: unknown): void {
@@ -112,7 +117,13 @@ export class EventSession {
         this.paused = true;
         break;
       }
-      const lines = this.buffer.slice(this.head, this.head + room);
+      let end = this.head;
+      const last = Math.min(this.buffer.length, this.head + room);
+      for (let bytes = 0; end < last; end++) {
+        bytes += logLineWireSize(this.buffer[end]);
+        if (bytes > this.maxBatchBytes && end > this.head) break;
+      }
+      const lines = this.buffer.slice(this.head, end);
       this.head += lines.length;
       const batch: LogBatch = { lines };
       if (Object.keys(this.dropped).length > 0) {

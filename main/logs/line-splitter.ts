@@ -1,7 +1,8 @@
 // Splits raw output of one (service, stream) into lines. A chunk boundary may fall anywhere,
 // including inside a multi-byte UTF-8 character, so Buffers go through a StringDecoder and the
 // unterminated tail is kept until its newline arrives (or until it grows past `maxPartial`, so a
-// process that never prints a newline cannot make us buffer without bound).
+// process that never prints a newline cannot make us buffer without bound). No line longer than
+// `maxPartial` is emitted: a longer one, terminated or not, comes in pieces of that size.
 import { StringDecoder } from 'node:string_decoder';
 
 export class LineSplitter {
@@ -23,13 +24,13 @@ export class LineSplitter {
     let start = 0;
     let nl = text.indexOf('\n');
     if (nl >= 0 && this.partial.length > 0) {
-      emit(stripCr(this.partial + text.slice(0, nl)));
+      this.whole(stripCr(this.partial + text.slice(0, nl)), emit);
       this.partial = '';
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
     while (nl >= 0) {
-      emit(stripCr(text.slice(start, nl)));
+      this.whole(stripCr(text.slice(start, nl)), emit);
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
@@ -49,7 +50,12 @@ export class LineSplitter {
     this.decoder = null;
     const tail = this.partial + rest;
     this.partial = '';
-    if (tail.length > 0) emit(stripCr(tail));
+    if (tail.length > 0) this.whole(stripCr(tail), emit);
+  }
+
+  private whole(line: string, emit: (line: string) => void): void {
+    if (line.length <= this.maxPartial) return emit(line);
+    for (let i = 0; i < line.length; i += this.maxPartial) emit(line.slice(i, i + this.maxPartial));
   }
 }
 

@@ -66,24 +66,29 @@ describe('LogStore', () => {
     for (let i = 1; i <= 250; i++) store.append('a', 'stdout', `line ${i}\n`);
     store.append('b', 'stdout', 'only\n');
     const a = store.history('a');
-    expect(a).toHaveLength(100);
-    expect(a[0]).toMatchObject({ line: 'line 151', n: 151 });
-    expect(a[99]).toMatchObject({ line: 'line 250', n: 250 });
+    // The window reaches past what memory holds: one system line says so, numbered as the newest
+    // dropped line so readers that skip seen numbers keep it once.
+    expect(a).toHaveLength(101);
+    expect(a[0]).toMatchObject({ stream: 'system', line: '150 older lines dropped from memory (no log file is kept)', n: 150 });
+    expect(a[1]).toMatchObject({ line: 'line 151', n: 151 });
+    expect(a[100]).toMatchObject({ line: 'line 250', n: 250 });
     expect(store.history('a', 3).map((l) => l.n)).toEqual([248, 249, 250]);
     expect(store.history('b')).toHaveLength(1);
     expect(store.history('nobody')).toEqual([]);
   });
 
-  it('merges history across services by timestamp', () => {
+  it('merges history across services in arrival order, whatever the clock says', () => {
     let t = 1000;
     store = new LogStore({ now: () => t });
     store.append('a', 'stdout', 'a1\n');
+    store.append('b', 'stderr', 'b1\n');
     t = 1002;
     store.append('a', 'stdout', 'a2\n');
-    t = 1001;
-    store.append('b', 'stderr', 'b1\n');
-    expect(store.history().map((l) => l.line)).toEqual(['a1', 'b1', 'a2']);
-    expect(store.history(undefined, 2).map((l) => l.line)).toEqual(['b1', 'a2']);
+    t = 1001; // the clock stepped back: still after a2, as it arrived
+    store.append('b', 'stderr', 'b2\n');
+    expect(store.history().map((l) => l.line)).toEqual(['a1', 'b1', 'a2', 'b2']);
+    expect(store.history(undefined, 2).map((l) => l.line)).toEqual(['a2', 'b2']);
+    expect(store.history().map((l) => l.ts)).toEqual([1000, 1000, 1002, 1001]);
   });
 
   it('writes `ISO-ts stream | line` to <stateDir>/logs/<service>.log', async () => {
@@ -144,8 +149,11 @@ describe('LogStore', () => {
     const expected = chunks * 640;
     expect(count).toBe(expected);
     expect(bytes).toBe(chunks * chunk.length);
-    expect(store.history('flood')).toHaveLength(5000);
-    expect(store.history('flood').at(-1)?.n).toBe(expected);
+    const kept = store.history('flood');
+    expect(kept).toHaveLength(5001);
+    expect(kept[0]).toMatchObject({ stream: 'system', n: expected - 5000 });
+    expect(kept[0].line).toBe(`${expected - 5000} older lines dropped from memory; the full log is in ${join(dir, 'logs', 'flood.log')}`);
+    expect(kept.at(-1)?.n).toBe(expected);
     // Informational only (no speed assertion): printed so regressions are visible.
     console.log(`log flood: ${((chunks * chunk.length) / 1e6 / (ms / 1000)).toFixed(0)} MB/s in-memory split of ${expected} lines`);
   });

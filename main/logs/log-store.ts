@@ -1,9 +1,12 @@
 // Every service's output, as lines: split per (service, stream), timestamped, numbered per
-// service, kept in a bounded ring per service (history for late subscribers) and appended to
+// service, kept in memory for late subscribers (a ring per service, bounded in lines and in
+// characters per service and across all services; what falls out is counted) and appended to
 // `<stateDir>/logs/<service>.log` with size rotation. Listeners see each line as it is made.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LogPage } from '../../shared/api.js';
 import type { LogLine, LogStream } from '../../shared/events.js';
+import { readPage, type PageQuery, type PageSource, type StoredLine } from './history-page.js';
 import { LineSplitter } from './line-splitter.js';
 import { RingBuffer } from './ring-buffer.js';
 import { RotatingFile } from './rotating-file.js';
@@ -13,6 +16,11 @@ export interface LogStoreOptions {
   stateDir?: string;
   /** Lines kept in memory per service. */
   ringSize?: number;
+  /** Characters of line text kept in memory per service (oldest lines go first). */
+  ringChars?: number;
+  /** Characters of line text kept in memory across all services: past it, the service holding
+   * the most gives up its oldest lines, so one flood does not empty the quiet services' history. */
+  totalChars?: number;
   /** Rotate a service's file when it would grow past this. */
   rotateBytes?: number;
   /** Rotated files kept per service. */
@@ -25,17 +33,33 @@ export interface LogStoreOptions {
 
 export type LogListener = (line: LogLine) => void;
 
-interface ServiceLog {
-  ring: RingBuffer<LogLine>;
+/** Defaults (docs/cli.md, "Logs in memory"): 5000 lines and 64 MiB of text per service, 128 MiB
+ * in all. 64 MiB per service keeps a 50 MB line without newline (800 pieces) whole. */
+export const LOG_RING_LINES = 5000;
+export const LOG_RING_CHARS = 64 * 1024 * 1024;
+export const LOG_TOTAL_CHARS = 128 * 1024 * 1024;
+/** A page of history (`logs.page`) holds about this much JSON: well under the 16 MiB a socket
+ * client accepts even when escaping makes it several times larger. */
+export const LOG_PAGE_BYTES = 2 * 1024 * 1024;
+
+interface ServiceLog extends PageSource {
+  ring: RingBuffer<StoredLine>;
+  /** Characters held in `ring`. */
+  chars: number;
   n: number;
   splitters: Map<LogStream, LineSplitter>;
-  file: RotatingFile | null;
+  writer: RotatingFile | null;
 }
 
 export class LogStore {
   private readonly services = new Map<string, ServiceLog>();
   private readonly listeners = new Set<LogListener>();
   private readonly ringSize: number;
+  private readonly ringChars: number;
+  private readonly totalCharsMax: number;
+  private totalChars = 0;
+  /** Arrival number of the newest line, across services. */
+  private seq = 0;
   private readonly rotateBytes: number;
   private readonly keepFiles: number;
   private readonly maxPartial: number;
@@ -48,7 +72,9 @@ export class LogStore {
   private readonly fileErrors = new Set<string>();
 
   constructor(private readonly options: LogStoreOptions = {}) {
-    this.ringSize = options.ringSize ?? 5000;
+    this.ringSize = options.ringSize ?? LOG_RING_LINES;
+    this.ringChars = options.ringChars ?? LOG_RING_CHARS;
+    this.totalCharsMax = options.totalChars ?? LOG_TOTAL_CHARS;
     this.rotateBytes = options.rotateBytes ?? 10 * 1024 * 1024;
     this.keepFiles = options.keepFiles ?? 3;
     this.maxPartial = options.maxPartial ?? 64 * 1024;
@@ -75,10 +101,13 @@ export class LogStore {
     splitter.push(chunk, (line) => this.emit(service, log, stream, line));
   }
 
-  /** One complete line from the orchestrator itself (or a whole line from elsewhere). */
+  /** One complete line from the orchestrator itself (or a whole line from elsewhere). Longer
+   * than the partial-line limit, it is split like any other output (every line held is bounded). */
   system(service: string, line: string): void {
     if (this.closed) return;
-    this.emit(service, this.log(service), 'system', line);
+    const log = this.log(service);
+    if (line.length <= this.maxPartial) return this.emit(service, log, 'system', line);
+    for (let i = 0; i < line.length; i += this.maxPartial) this.emit(service, log, 'system', line.slice(i, i + this.maxPartial));
   }
 
   /** The stream ended: a pending partial line is flushed. */
@@ -96,16 +125,25 @@ export class LogStore {
   }
 
   /**
-   * The newest `limit` lines of one service, or of all services merged by time (ties keep
-   * per-service order) when `service` is omitted. Oldest first.
+   * The newest `limit` lines of one service, or of all services merged in arrival order when
+   * `service` is omitted. Oldest first; a "dropped from memory" system line stands where lines
+   * of the window are no longer held. Unbounded in size: a transport uses page().
    */
   history(service?: string, limit?: number): LogLine[] {
-    if (service !== undefined) return this.services.get(service)?.ring.toArray(limit) ?? [];
-    const all: LogLine[] = [];
-    for (const log of this.services.values()) for (const line of log.ring.toArray(limit)) all.push(line);
-    // Array.prototype.sort is stable, so equal timestamps keep their per-service order.
-    all.sort((a, b) => a.ts - b.ts);
-    return limit === undefined || all.length <= limit ? all : all.slice(all.length - limit);
+    return this.page({ services: service === undefined ? undefined : [service], limit }, Number.POSITIVE_INFINITY).lines;
+  }
+
+  /** One page of history of about `budget` bytes of JSON (at least one line); see history-page.ts. */
+  page(query: PageQuery, budget = LOG_PAGE_BYTES): LogPage {
+    const sources = query.services
+      ? [...new Set(query.services)].flatMap((s) => this.services.get(s) ?? [])
+      : [...this.services.values()];
+    return readPage(sources, query, this.seq, budget, this.now());
+  }
+
+  /** Characters of line text held in memory, in all. */
+  heldChars(): number {
+    return this.totalChars;
   }
 
   /** Services that have logged anything. */
@@ -120,7 +158,7 @@ export class LogStore {
 
   /** Waits until every line so far is on disk. */
   async flush(): Promise<void> {
-    await Promise.all([...this.services.values()].map((l) => l.file?.flush()));
+    await Promise.all([...this.services.values()].map((l) => l.writer?.flush()));
   }
 
   /** Flushes partial lines and files; later appends are ignored. */
@@ -130,7 +168,7 @@ export class LogStore {
       for (const stream of [...log.splitters.keys()]) this.end(service, stream);
     }
     this.closed = true;
-    await Promise.all([...this.services.values()].map((l) => l.file?.close()));
+    await Promise.all([...this.services.values()].map((l) => l.writer?.close()));
     this.listeners.clear();
   }
 
@@ -139,10 +177,15 @@ export class LogStore {
     if (!log) {
       const path = this.filePath(service);
       log = {
-        ring: new RingBuffer<LogLine>(this.ringSize),
+        service,
+        ring: new RingBuffer<StoredLine>(this.ringSize),
+        chars: 0,
+        evicted: 0,
+        lastEvictedSeq: 0,
+        file: path,
         n: 0,
         splitters: new Map(),
-        file: path
+        writer: path
           ? new RotatingFile(path, {
               maxBytes: this.rotateBytes,
               keep: this.keepFiles,
@@ -158,14 +201,14 @@ export class LogStore {
 
   private emit(service: string, log: ServiceLog, stream: LogStream, line: string): void {
     const entry: LogLine = { service, stream, ts: this.now(), line, n: ++log.n };
-    log.ring.push(entry);
-    if (log.file) {
+    this.keep(log, { line: entry, seq: ++this.seq, size: line.length });
+    if (log.writer) {
       // Formatting a Date is the dominant per-line cost in a flood; lines share milliseconds.
       if (entry.ts !== this.isoTs) {
         this.isoTs = entry.ts;
         this.iso = new Date(entry.ts).toISOString();
       }
-      log.file.write(`${this.iso} ${stream} | ${line}\n`);
+      log.writer.write(`${this.iso} ${stream} | ${line}\n`);
     }
     for (const listener of this.listeners) {
       try {
@@ -173,6 +216,43 @@ export class LogStore {
       } catch {
         // One broken subscriber must not stop the lines reaching the others or the file.
       }
+    }
+  }
+
+  /** Holds a line in memory within the bounds: lines and characters per service, then in all. */
+  private keep(log: ServiceLog, stored: StoredLine): void {
+    const displaced = log.ring.push(stored);
+    log.chars += stored.size;
+    this.totalChars += stored.size;
+    if (displaced) this.evicted(log, displaced);
+    while (log.chars > this.ringChars && log.ring.size > 1) this.evicted(log, log.ring.shift() as StoredLine);
+    if (this.totalChars > this.totalCharsMax) this.trimTotal();
+  }
+
+  private evicted(log: ServiceLog, gone: StoredLine): void {
+    log.chars -= gone.size;
+    this.totalChars -= gone.size;
+    log.evicted++;
+    log.lastEvictedSeq = gone.seq;
+  }
+
+  /** Over the total: the service holding the most gives up its oldest lines, down to 15/16 of the
+   * bound (so the scan over services is paid once per 1/16 of it, not per line). */
+  private trimTotal(): void {
+    const target = this.totalCharsMax - (this.totalCharsMax >> 4);
+    while (this.totalChars > target) {
+      let biggest: ServiceLog | null = null;
+      let second = 0;
+      for (const log of this.services.values()) {
+        if (log.ring.size <= 1) continue; // every service keeps its newest line
+        if (!biggest || log.chars > biggest.chars) {
+          second = biggest?.chars ?? 0;
+          biggest = log;
+        } else if (log.chars > second) second = log.chars;
+      }
+      if (!biggest) return;
+      do this.evicted(biggest, biggest.ring.shift() as StoredLine);
+      while (this.totalChars > target && biggest.chars >= second && biggest.ring.size > 1);
     }
   }
 

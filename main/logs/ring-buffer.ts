@@ -1,4 +1,5 @@
-// Fixed-capacity buffer keeping the newest items; O(1) push, no array shifting under a flood.
+// Fixed-capacity buffer keeping the newest items; O(1) push and shift, no array shifting under a
+// flood, and indexed reads (oldest = 0) for binary searches.
 
 export class RingBuffer<T> {
   private readonly items: (T | undefined)[];
@@ -14,14 +15,33 @@ export class RingBuffer<T> {
     return this.count;
   }
 
-  push(item: T): void {
+  /** Adds `item` as the newest; returns the oldest item it displaced when the ring was full. */
+  push(item: T): T | undefined {
     if (this.count < this.capacity) {
       this.items[(this.start + this.count) % this.capacity] = item;
       this.count++;
-    } else {
-      this.items[this.start] = item;
-      this.start = (this.start + 1) % this.capacity;
+      return undefined;
     }
+    const displaced = this.items[this.start];
+    this.items[this.start] = item;
+    this.start = (this.start + 1) % this.capacity;
+    return displaced;
+  }
+
+  /** Removes and returns the oldest item. */
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const item = this.items[this.start];
+    this.items[this.start] = undefined;
+    this.start = (this.start + 1) % this.capacity;
+    this.count--;
+    return item;
+  }
+
+  /** The item at `index`, 0 being the oldest. */
+  at(index: number): T | undefined {
+    if (index < 0 || index >= this.count) return undefined;
+    return this.items[(this.start + index) % this.capacity];
   }
 
   /** The newest `limit` items (all when omitted), oldest first. */

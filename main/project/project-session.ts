@@ -9,7 +9,7 @@
 //  - The session must only run while its host holds the project's supervisor lock (the claim):
 //    recovery stops processes left by an earlier supervisor of the same project.
 import { dirname } from 'node:path';
-import type { ConfigEdit, ProjectSnapshot, ServiceSummary } from '../../shared/api.js';
+import type { ConfigEdit, LogPage, ProjectSnapshot, ServiceSummary } from '../../shared/api.js';
 import type { ConfigProblem, ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { LogLine, ProjectEvent } from '../../shared/events.js';
@@ -230,6 +230,12 @@ export class ProjectSession {
       throw new HarnessError('NOT_FOUND', `no service named "${service}" in ${this.file}`);
     }
     return this.current?.runtime?.logs.history(service, limit) ?? [];
+  }
+
+  /** One page of log history (`logs.page`); named services must exist in the file. */
+  logPage(query: { services?: string[]; limit?: number; after?: number; until?: number }): LogPage {
+    if (query.services && this.config) this.checkNames(this.config, query.services);
+    return this.current?.runtime?.logs.page(query) ?? { lines: [], next: null, until: query.until ?? 0, evicted: {} };
   }
 
   topology(): TopologySnapshot {

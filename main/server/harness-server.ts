@@ -11,8 +11,10 @@ import type { EventSessionOptions } from '../api/event-session.js';
 import { servePeer } from '../api/message-server.js';
 import { MAX_MESSAGE_BYTES, type WireMessage } from '../../shared/wire.js';
 import { generateAccessToken } from './access-token.js';
+import { OneTimeCodes } from './one-time-codes.js';
 import { checkHost, checkToken, checkUpgrade } from './request-guard.js';
 import { applySecurityHeaders } from './security-headers.js';
+import { handleSessionExchange, SESSION_PATH } from './session-exchange.js';
 import { htmlAttr, serveStatic } from './static-files.js';
 
 export const WS_PATH = '/ws';
@@ -37,9 +39,13 @@ export interface HarnessServerOptions {
 
 export interface HarnessServer {
   readonly port: number;
+  /** The session secret: never print it, nor pass it on a command line (/proc/PID/cmdline is
+   * world-readable); hand users a one-time link (issueLink) or the owner-only launch file. */
   readonly token: string;
-  /** `http://127.0.0.1:PORT/?token=…`: what the user opens. */
+  /** `http://127.0.0.1:PORT/?token=…`: the tokenised URL (same secrecy as the token). */
   readonly url: string;
+  /** `http://127.0.0.1:PORT/?code=…`: a link that signs in once (POST /api/session). */
+  issueLink(): string;
   readonly server: Server;
   peerCount(): number;
   close(): Promise<void>;
@@ -58,6 +64,7 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
 
 export async function startHarnessServer(options: HarnessServerOptions): Promise<HarnessServer> {
   const token = options.token ?? generateAccessToken();
+  const codes = new OneTimeCodes();
   const staticDir = resolve(options.staticDir ?? defaultRendererDir());
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false });
   let port = 0;
@@ -79,6 +86,10 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
       return;
     }
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === SESSION_PATH) {
+      await handleSessionExchange(req, res, codes, token);
+      return;
+    }
     if (path.startsWith('/api/')) {
       await handleApi(req, res, path);
       return;
@@ -152,6 +163,7 @@ export async function startHarnessServer(options: HarnessServerOptions): Promise
     port,
     token,
     url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`,
+    issueLink: () => `http://127.0.0.1:${port}/?code=${codes.issue()}`,
     server,
     peerCount: () => wss.clients.size,
     close: async () => {

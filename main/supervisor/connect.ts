@@ -13,7 +13,8 @@ export interface SupervisorConnection {
 
 /**
  * An ApiClient attached to the project's supervisor, or null when none runs. A socket left by a
- * dead supervisor refuses the connection, which also reads as "none".
+ * dead supervisor refuses the connection, which also reads as "none"; a busy supervisor's full
+ * listen queue is retried for up to 2 s (socket-client.ts).
  */
 export async function connectSupervisor(
   file: string,
@@ -21,7 +22,8 @@ export async function connectSupervisor(
   options?: ApiClientOptions,
 ): Promise<SocketApiClient | null> {
   const stateDir = projectStateDir(resolve(file), env);
-  return connectSocket(socketPathFor(stateDir), options);
+  // A live lock owner that refuses is between taking the lock and listening (or re-listening).
+  return connectSocket(socketPathFor(stateDir), options, { expectListener: () => liveLockOwner(stateDir) !== null });
 }
 
 /** The project's live supervisor according to its lock (it may not be serving yet). */

@@ -2,6 +2,7 @@
 // (for transport-level tests) or as a ready ApiClient.
 import { connect, type Socket } from 'node:net';
 import { ApiClient, type ApiClientOptions } from '../../shared/api-client.js';
+import { HarnessError } from '../../shared/errors.js';
 import { createMessageConnection, type MessageConnection } from '../../shared/message-connection.js';
 import { MAX_MESSAGE_BYTES, type WireMessage } from '../../shared/wire.js';
 import { readLines, writeLine } from './ndjson.js';
@@ -13,20 +14,26 @@ export interface SocketConnection {
   close(): void;
 }
 
-/** Opens a connection to a supervisor socket; null when nobody listens there (no file, refused). */
-export async function openSocketConnection(path: string): Promise<SocketConnection | null> {
-  const socket: Socket = connect(path);
-  const ok = await new Promise<boolean>((resolve, reject) => {
-    socket.once('connect', () => resolve(true));
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') resolve(false);
-      else reject(err);
-    });
-  });
-  if (!ok) {
-    socket.destroy();
-    return null;
-  }
+export interface OpenSocketOptions {
+  /** How long to keep retrying a connect that the supervisor could not take yet. Default 2 s. */
+  retryMs?: number;
+  /** Asked after a refusal (nobody listening, or no socket file): true while a supervisor is
+   * known to be alive and about to listen, so the refusal is worth retrying too. */
+  expectListener?: () => boolean;
+}
+
+/** Replies to the CLI may be large (a page of log history); anything far larger is a broken peer. */
+export const MAX_REPLY_BYTES = 16 * MAX_MESSAGE_BYTES;
+
+/**
+ * Opens a connection to a supervisor socket; null when nobody listens there (no file, refused).
+ * A full listen backlog (a storm of connects while the supervisor is busy) answers EAGAIN: that
+ * is retried with backoff for up to `retryMs`, and so is a refusal while `expectListener` says a
+ * live supervisor is about to serve, before the supervisor is reported gone.
+ */
+export async function openSocketConnection(path: string, options: OpenSocketOptions = {}): Promise<SocketConnection | null> {
+  const socket = await connectWithRetry(path, options);
+  if (!socket) return null;
   const connection = createMessageConnection((message) => writeLine(socket, message));
   readLines(
     socket,
@@ -37,9 +44,11 @@ export async function openSocketConnection(path: string): Promise<SocketConnecti
         // A garbled line is dropped; a call it answered fails when the connection closes.
       }
     },
-    // Event batches are bounded by the supervisor; anything far larger is a broken peer.
-    16 * MAX_MESSAGE_BYTES,
-    () => socket.destroy(),
+    MAX_REPLY_BYTES,
+    () => {
+      connection.close(`a message from the supervisor was larger than ${MAX_REPLY_BYTES >> 20} MiB; is it another version of harness? (\`harness ps\` names it)`);
+      socket.destroy();
+    },
   );
   const closed = new Promise<void>((resolve) => {
     socket.on('error', () => undefined);
@@ -56,6 +65,44 @@ export async function openSocketConnection(path: string): Promise<SocketConnecti
       socket.destroy();
     },
   };
+}
+
+async function connectWithRetry(path: string, options: OpenSocketOptions): Promise<Socket | null> {
+  const retryMs = options.retryMs ?? 2000;
+  const deadline = Date.now() + retryMs;
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await tryConnect(path);
+    if (typeof outcome !== 'string') return outcome;
+    const refused = outcome === 'ENOENT' || outcome === 'ECONNREFUSED';
+    const retry = outcome === 'EAGAIN' || (refused && options.expectListener?.() === true);
+    if (!retry) {
+      if (refused) return null;
+      throw Object.assign(new Error(`cannot connect to the supervisor socket ${path}: ${outcome}`), { code: outcome });
+    }
+    if (Date.now() >= deadline) {
+      if (refused) return null;
+      throw new HarnessError('UNAVAILABLE', `the supervisor did not accept a connection on ${path} for ${retryMs / 1000} s (its queue of new connections stays full); try again`);
+    }
+    // 5, 10, 20 … 160 ms, jittered so a storm of clients does not come back in step.
+    const wait = Math.min(160, 5 * 2 ** attempt) * (0.5 + Math.random());
+    await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(1, deadline - Date.now()))));
+  }
+}
+
+/** A connected socket, or the error code of a failed connect. */
+function tryConnect(path: string): Promise<Socket | string> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    const onError = (err: NodeJS.ErrnoException): void => {
+      socket.destroy();
+      resolve(err.code ?? err.message);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
 }
 
 export class SocketApiClient extends ApiClient {
@@ -77,7 +124,7 @@ export class SocketApiClient extends ApiClient {
   }
 }
 
-export async function connectSocket(path: string, options?: ApiClientOptions): Promise<SocketApiClient | null> {
-  const socket = await openSocketConnection(path);
+export async function connectSocket(path: string, options?: ApiClientOptions, open?: OpenSocketOptions): Promise<SocketApiClient | null> {
+  const socket = await openSocketConnection(path, open);
   return socket ? new SocketApiClient(socket, options) : null;
 }

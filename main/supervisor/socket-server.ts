@@ -7,6 +7,10 @@ import type { ApiDispatcher } from '../api/dispatcher.js';
 import { servePeer } from '../api/message-server.js';
 import { readLines, writeLine } from './ndjson.js';
 
+/** Connections the kernel queues while the supervisor is busy (capped by net.core.somaxconn).
+ * Node's default of 511 overflowed under a storm of CLI and app connects: EAGAIN for 17-26%. */
+export const LISTEN_BACKLOG = 4096;
+
 export interface SocketServer {
   readonly path: string;
   /** Stops accepting, ends every connection and removes the socket file. */
@@ -24,7 +28,7 @@ export async function serveUnixSocket(dispatcher: ApiDispatcher, path: string): 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(path, () => {
+    server.listen({ path, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

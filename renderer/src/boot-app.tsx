@@ -4,6 +4,7 @@
 import '@xyflow/react/dist/style.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { collectLogHistory } from '../../shared/log-history';
 import { AppController } from './actions/app-controller';
 import { ControllerContext } from './actions/controller-context';
 import { App } from './App';
@@ -19,7 +20,8 @@ export function bootApp(early: EarlyConnection): void {
   const demoPath = document.querySelector<HTMLMetaElement>('meta[name="harness-demo"]')?.content || null;
   const terminals = new TerminalRegistry({
     ack: (n) => client.ackLogs(n),
-    history: (service, limit) => client.invoke('logs.history', service ? { service, limit } : { limit }),
+    // Page by page: no single message is larger than a page, however much history there is.
+    history: (service, limit) => collectLogHistory(client, service ? { services: [service], limit } : { limit }),
   });
   const controller = new AppController(client, stores, terminals, { demoPath });
   controller.attach();

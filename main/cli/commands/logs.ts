@@ -1,15 +1,24 @@
 // `harness logs [-f] [--tail N] [SERVICE...]`: history from the supervisor (or from the saved log
 // files when none runs), then with -f the live stream until Ctrl-C or the supervisor ends.
 import type { LogLine } from '../../../shared/events.js';
-import { HarnessError } from '../../../shared/errors.js';
+import { readLogHistory } from '../../../shared/log-history.js';
 import { projectStateDir } from '../../state/paths.js';
 import { connectSupervisor } from '../../supervisor/connect.js';
 import type { SocketApiClient } from '../../supervisor/socket-client.js';
-import { FILE_FLAG, flagBool, flagInt, parseArgs, printHelp, type CommandSpec } from '../args.js';
+import { LOG_RING_LINES } from '../../logs/log-store.js';
+import { FILE_FLAG, flagBool, flagInt, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
 import { EXIT } from '../errors.js';
 import { LogPrinter, useColour } from '../output.js';
 import { displayPath, projectFile } from '../project-file.js';
 import { readSavedLogs } from '../saved-logs.js';
+
+/** What `logs.page` accepts as a window. */
+const MAX_TAIL = 100_000;
+
+/** Resolves when `stream` has room again (at once when it has). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableNeedDrain ? new Promise((resolve) => stream.once('drain', resolve)) : Promise.resolve();
+}
 
 export const logsSpec: CommandSpec = {
   name: 'logs',
@@ -19,7 +28,7 @@ export const logsSpec: CommandSpec = {
     // As in `docker compose logs -f`: here -f follows; the file is `harness -f FILE logs` or --file.
     { ...FILE_FLAG, short: undefined },
     { name: 'follow', short: 'f', description: 'keep printing new lines until Ctrl-C or until the stack stops' },
-    { name: 'tail', short: 'n', value: true, placeholder: 'N', description: 'lines of history per request (default 1000)' },
+    { name: 'tail', short: 'n', value: true, placeholder: 'N', description: 'lines of history: the newest N in all, or of each named service (default 1000; 0: none)' },
     { name: 'timestamps', short: 't', description: 'prefix each line with its time' },
     { name: 'no-color', description: 'no colours' },
   ],
@@ -33,6 +42,7 @@ export async function logsCommand(argv: string[]): Promise<number> {
   if (args.flags.has('help')) return printHelp(logsSpec);
   const file = projectFile(args, false);
   const tail = flagInt(args, 'tail', 1000, logsSpec);
+  if (tail > MAX_TAIL) throw new UsageError(`--tail is at most ${MAX_TAIL} (Harness keeps ${LOG_RING_LINES} lines per service in memory; the files under the state directory hold more)`, 'logs');
   const follow = flagBool(args, 'follow');
   const printer = new LogPrinter(process.stdout, useColour(process.stdout, flagBool(args, 'no-color')));
   const stamp = flagBool(args, 'timestamps');
@@ -84,21 +94,13 @@ async function fromSupervisor(
       }
     });
   }
-  const history: LogLine[] = [];
-  if (services.length === 0) {
-    history.push(...(await client.invoke('logs.history', { limit: tail })));
-  } else {
-    for (const service of services) {
-      try {
-        history.push(...(await client.invoke('logs.history', { service, limit: tail })));
-      } catch (err) {
-        if (err instanceof HarnessError && err.code === 'NOT_FOUND') throw err;
-        throw err;
-      }
-    }
-    history.sort((a, b) => a.ts - b.ts);
+  // Page by page, printed as it comes, waiting for a slow reader of stdout between pages.
+  if (tail > 0) {
+    await readLogHistory(client, services.length === 0 ? { limit: tail } : { services, limit: tail }, async (lines) => {
+      lines.forEach(emit);
+      await drained(process.stdout);
+    });
   }
-  history.forEach(emit);
   if (!follow) return EXIT.OK;
   live = true;
   pending.splice(0).forEach(emit);

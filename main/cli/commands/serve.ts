@@ -5,10 +5,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startHarnessServer, type HarnessServer } from '../../server/harness-server.js';
+import { writeLaunchFile, type LaunchFile } from '../../server/launch-file.js';
 import { demoFile } from '../../os/package-root.js';
 import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js';
 import { FILE_FLAG, flagBool, flagInt, flagString, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
-import { EXIT, reportError } from '../errors.js';
+import { reportError } from '../errors.js';
+import { createShutdown } from '../shutdown-signals.js';
 import { DEFAULT_FILE, displayPath } from '../project-file.js';
 
 export const serveSpec: CommandSpec = {
@@ -21,9 +23,11 @@ export const serveSpec: CommandSpec = {
     { name: 'open', description: 'open the UI in a browser (default when a desktop session is present)' },
     { name: 'no-open', description: 'only print the URL' },
   ],
-  details: `Prints "Harness UI: http://127.0.0.1:PORT/?token=…". The token changes every launch; the
-page keeps it for the tab's lifetime. Without -f, ./services.yaml is opened when it exists, else the
-UI starts empty (open a file, the demo, or create one from there).
+  details: `Prints "Harness UI: http://127.0.0.1:PORT/?code=…", a link that signs in once, and the
+path of a page file only you can read that opens the UI any number of times (removed when serve
+stops). --open starts the browser on that file: the session token is never on a command line nor
+in this output. The page keeps the token for the tab's lifetime. Without -f, ./services.yaml is
+opened when it exists, else the UI starts empty (open a file, the demo, or create one from there).
 
 Exit codes: 0 stopped by Ctrl-C/SIGTERM/\`harness down\`, 1 failure, 2 usage, 3 project already supervised.`,
 };
@@ -33,7 +37,8 @@ function hasDesktop(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 }
 
-/** Opens `url` in the user's browser; false when no opener could be started. */
+/** Opens `url` in the user's browser; false when no opener could be started. `url` ends up on
+ * command lines that every local user can read: never pass it a secret. */
 export function openBrowser(url: string): Promise<boolean> {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
   const args = process.platform === 'win32' ? ['/c', 'start', '""', url] : [url];
@@ -54,6 +59,7 @@ export function openBrowser(url: string): Promise<boolean> {
 export async function serveCommand(argv: string[]): Promise<number> {
   let sup: Supervisor | null = null;
   let server: HarnessServer | null = null;
+  let launch: LaunchFile | null = null;
   try {
     const args = parseArgs(serveSpec, argv);
     if (flagBool(args, 'help')) return printHelp(serveSpec);
@@ -64,33 +70,36 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const file = given ? resolve(given) : existsSync(resolve(DEFAULT_FILE)) ? resolve(DEFAULT_FILE) : null;
     if (given && !existsSync(file!)) throw new UsageError(`${displayPath(file!)} not found`, 'serve');
 
-    let finished!: (code: number) => void;
-    const done = new Promise<number>((r) => (finished = r));
-    let stopping = false;
-    const stop = (why: string): void => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`harness: stopping (${why})…\n`);
-      void (async () => {
+    const shutdown = createShutdown({
+      stop: async () => {
+        await launch?.remove();
         await server?.close().catch(() => undefined);
         await sup?.close();
-      })().then(
-        () => finished(EXIT.OK),
-        (err) => finished(reportError(err)),
-      );
-    };
+      },
+      force: () => sup?.session.forceKill(),
+      onStopping: (why) => process.stderr.write(`harness: stopping (${why})…\n`),
+      onForcing: () => process.stderr.write('harness: forcing: killing every service\'s process group now\n'),
+      onError: (err) => reportError(err),
+    });
 
-    sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => stop('shutdown requested') });
+    sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => void shutdown.request('shutdown requested') });
     server = await startHarnessServer({ dispatcher: sup.dispatcher, port, demoPath: demoFile() });
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    launch = await writeLaunchFile(server.url).catch((err: Error) => {
+      process.stderr.write(`harness: ${err.message}; use the one-time link instead\n`);
+      return null;
+    });
+    shutdown.trapSignals(['SIGINT', 'SIGTERM']);
 
-    process.stdout.write(`Harness UI: ${server.url}\n`);
+    // The token itself is never printed: a one-time link, and the owner-only page for later.
+    process.stdout.write(`Harness UI: ${server.issueLink()}\n`);
+    if (launch) process.stdout.write(`(that link signs in once; to open the UI again: ${launch.url}, which only you can read)\n`);
     process.stdout.write(file ? `Supervising ${displayPath(file)}. Press Ctrl-C to stop every service and quit.\n` : 'No project open yet. Press Ctrl-C to quit.\n');
     const wantOpen = flagBool(args, 'open') || (!flagBool(args, 'no-open') && hasDesktop(process.env) && process.stdout.isTTY === true);
-    if (wantOpen && !(await openBrowser(server.url))) process.stdout.write('(no browser found: open the URL above yourself)\n');
-    return await done;
+    // Only ever the page file: the one-time link on a command line could be taken by another user first.
+    if (wantOpen && !(launch && (await openBrowser(launch.url)))) process.stdout.write('(no browser opened: open the link above yourself)\n');
+    return await shutdown.done;
   } catch (err) {
+    await launch?.remove();
     await server?.close().catch(() => undefined);
     await sup?.close().catch(() => undefined);
     return reportError(err);

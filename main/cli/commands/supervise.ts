@@ -7,6 +7,7 @@ import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js
 import { FILE_FLAG, flagString, parseArgs, type CommandSpec } from '../args.js';
 import { EXIT } from '../errors.js';
 import { describeStatus } from '../output.js';
+import { createShutdown } from '../shutdown-signals.js';
 import { projectFile } from '../project-file.js';
 
 export const superviseSpec: CommandSpec = {
@@ -25,30 +26,24 @@ export async function superviseCommand(argv: string[]): Promise<number> {
     else if (e.type === 'log' && e.line.stream === 'system') log(`${e.line.service}: ${e.line.line}`);
   };
   let sup: Supervisor | null = null;
-  let finished!: (code: number) => void;
-  const done = new Promise<number>((resolve) => (finished = resolve));
-  let stopping = false;
-  const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log(`stopping (${why})`);
-    void (sup ? sup.close() : Promise.resolve()).then(
-      () => finished(EXIT.OK),
-      (err: Error) => {
-        log(`stop failed: ${err.message}`);
-        finished(EXIT.FAILURE);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => undefined); // detached: a closing terminal is no reason to stop
+  const shutdown = createShutdown({
+    stop: async () => sup?.close(),
+    force: () => sup?.session.forceKill(),
+    onStopping: (why) => log(`stopping (${why})`),
+    onForcing: (signal) => log(`${signal} again: killing every service's process group now`),
+    onError: (err) => {
+      log(`stop failed: ${(err as Error).message}`);
+      return EXIT.FAILURE;
+    },
+  });
+  // Trapped before the project opens: a `harness down` that gives up waiting sends SIGTERM.
+  shutdown.trapSignals(['SIGTERM', 'SIGINT'], ['SIGHUP']);
   sup = await startSupervisor({
     file,
     command: flagString(args, 'command') ?? 'harness up -d',
     listener,
-    onShutdownRequest: () => stop('shutdown requested'),
+    onShutdownRequest: () => void shutdown.request('shutdown requested'),
   });
   log(`supervising ${file} (pid ${process.pid}, socket ${sup.socketPath()})`);
-  return done;
+  return shutdown.done;
 }

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LogLine } from '../../../shared/events.js';
+import { readLogHistory } from '../../../shared/log-history.js';
 import type { ServiceState } from '../../../shared/service-state.js';
 import { HarnessError } from '../../../shared/errors.js';
 import { loadProject } from '../../config/load-project.js';
@@ -47,7 +49,11 @@ export async function upDetached(file: string, names: string[], timeoutMs: numbe
     client.on('logs', (batch) => system.live(batch.lines));
     // Subscribed first, then the history: lines of the recovery that ran before we connected
     // (leftover processes stopped, containers adopted or removed) are printed too, each once.
-    system.history(await client.invoke('logs.history', { limit: 1000 }));
+    const recovery: LogLine[] = [];
+    await readLogHistory(client, { limit: 1000 }, (lines) => {
+      for (const l of lines) if (l.stream === 'system') recovery.push(l);
+    });
+    system.history(recovery);
     const request = client.invoke('services.start', names.length > 0 ? { services: names } : {});
     const outcome = await Promise.race([
       request.then((r) => ({ kind: 'ok' as const, started: r.started }), (err: unknown) => ({ kind: 'error' as const, err })),

@@ -6,6 +6,7 @@ import { FILE_FLAG, flagBool, flagSeconds, parseArgs, printHelp, type CommandSpe
 import { EXIT, reportError } from '../errors.js';
 import { LogPrinter, useColour } from '../output.js';
 import { ProgressPrinter } from '../progress-printer.js';
+import { createShutdown } from '../shutdown-signals.js';
 import { displayPath, formatCliProblem, projectFile } from '../project-file.js';
 import { upDetached } from './up-detached.js';
 
@@ -48,14 +49,16 @@ async function upForeground(file: string, names: string[], colour: boolean): Pro
     else if (e.type === 'progress') progress.event(e.event);
   };
   let sup: Supervisor | null = null;
-  let finished!: () => void;
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    (stopping ??= (sup ? sup.close() : Promise.resolve()).then(
-      () => printer.note('all services stopped'),
-      (err) => void reportError(err),
-    ).finally(finished));
+  const shutdown = createShutdown({
+    stop: async () => sup?.close(),
+    force: () => sup?.session.forceKill(),
+    onStopping: (_why, signal) => {
+      if (signal) printer.note(`${signal}: stopping every service in reverse dependency order (Ctrl-C again to force)`);
+    },
+    onForcing: () => printer.note('forcing: killing every service\'s process group now'),
+    onStopped: () => printer.note('all services stopped'),
+    onError: (err) => reportError(err),
+  });
 
   sup = await startSupervisor({
     file,
@@ -63,7 +66,7 @@ async function upForeground(file: string, names: string[], colour: boolean): Pro
     listener,
     onShutdownRequest: () => {
       printer.note('stop requested by `harness down`');
-      void shutdown();
+      void shutdown.request('harness down');
     },
   });
   const session = sup.session;
@@ -75,36 +78,22 @@ async function upForeground(file: string, names: string[], colour: boolean): Pro
   }
   for (const s of session.config.services) printer.register(s.name);
 
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    if (signals === 1) {
-      printer.note(`${sig}: stopping every service in reverse dependency order (Ctrl-C again to force)`);
-      void shutdown();
-    } else {
-      printer.note('forcing: killing every service\'s process group now');
-      session.forceKill();
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  shutdown.trapSignals(['SIGINT', 'SIGTERM', 'SIGHUP']);
   try {
     const report = await session.start(names.length > 0 ? names : undefined);
-    if (!stopping) {
+    if (!shutdown.requested) {
       for (const f of report.failed) printer.note(`${f.service} failed: ${f.reason}`);
       if (report.ready.length > 0) printer.note(`ready: ${report.ready.join(', ')}`);
     }
   } catch (err) {
-    if (!stopping) {
+    if (!shutdown.requested) {
       reportError(err);
-      await shutdown();
+      await shutdown.request('start failed');
+      shutdown.dispose();
       return EXIT.FAILURE;
     }
   }
-  await done;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onSignal);
-  return EXIT.OK;
+  const code = await shutdown.done;
+  shutdown.dispose();
+  return code;
 }

@@ -1,7 +1,7 @@
 // Running the BUILT `harness` binary in tests: build once (serialised across test files), run
 // commands with a bounded time, and give each test its own project dir and state dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -124,7 +124,8 @@ export async function makeProject(yaml: string, extraEnv: Record<string, string>
   const dir = await mkdtemp(join(tmpdir(), 'harness-cli-'));
   const file = join(dir, 'services.yaml');
   await writeFile(file, yaml);
-  const env: NodeJS.ProcessEnv = { ...process.env, HARNESS_STATE_DIR: join(dir, 'state'), NO_COLOR: '1', ...extraEnv };
+  // XDG_RUNTIME_DIR too: `harness serve` writes its launch page there.
+  const env: NodeJS.ProcessEnv = { ...process.env, HARNESS_STATE_DIR: join(dir, 'state'), XDG_RUNTIME_DIR: join(dir, 'runtime'), NO_COLOR: '1', ...extraEnv };
   delete env.FORCE_COLOR;
   let cleaned = false;
   const started: RunningCli[] = [];
@@ -168,5 +169,73 @@ export async function waitUntil(what: string, cond: () => boolean, timeoutMs = 1
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A reader that starts late and then takes its input in small sips: what `| less` or a busy
+ * consumer does to a pipe. What it read goes to its stdout at the end. */
+const SLOW_READER = `
+const chunks = [];
+setTimeout(() => {
+  process.stdin.on('data', (c) => {
+    chunks.push(c);
+    process.stdin.pause();
+    setTimeout(() => process.stdin.resume(), 2);
+  });
+  process.stdin.on('end', () => process.stdout.write(Buffer.concat(chunks)));
+}, 300);
+`;
+
+function slowReader(): { stdin: NodeJS.WritableStream & { destroy(): void }; output: Promise<string> } {
+  const reader = spawn(process.execPath, ['-e', SLOW_READER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const parts: Buffer[] = [];
+  reader.stdout.on('data', (d: Buffer) => parts.push(d));
+  const output = new Promise<string>((r) => reader.on('close', () => r(Buffer.concat(parts).toString())));
+  return { stdin: reader.stdin, output };
+}
+
+export interface PipedCli {
+  child: ChildProcess;
+  /** Exit code plus what the slow readers of stdout and stderr received, once all have ended. */
+  result: Promise<CliResult>;
+}
+
+/** `harness ARGS | slow-reader` for stdout and for stderr, the pipes going straight from the
+ * harness process to the reader processes (as a shell would connect them). */
+export function startPiped(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): PipedCli {
+  const out = slowReader();
+  const err = slowReader();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', out.stdin as never, err.stdin as never] });
+  // Only the harness process may hold the write ends, or the readers never see the end.
+  out.stdin.destroy();
+  err.stdin.destroy();
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const code = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  const result = Promise.all([code, out.output, err.output]).then(([c, stdout, stderr]) => {
+    clearTimeout(timer);
+    return { code: c, stdout, stderr };
+  });
+  return { child, result };
+}
+
+export function runPiped(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+  return startPiped(args, opts).result;
+}
+
+/** `harness ARGS > file`: the output as a file receives it (the reference a pipe must match). */
+export async function runToFile(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> {
+  const path = join(opts.cwd, `out-${process.hrtime.bigint()}.txt`);
+  const fd = openSync(path, 'w');
+  try {
+    const r = await new Promise<CliResult>((resolvePromise) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', fd, 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolvePromise({ code, stdout: '', stderr }));
+    });
+    return { ...r, stdout: readFileSync(path, 'utf8') };
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
   }
 }

@@ -33,6 +33,7 @@ export function createFakeCore(): FakeCore {
       'services.stop': (p) => record('services.stop', { stopped: p.services ?? [] })(p),
       'services.restart': (p) => record('services.restart', { restarted: p.services })(p),
       'logs.history': record('logs.history', []),
+      'logs.page': record('logs.page', { lines: [], next: null, until: 0, evicted: {} }),
       'network.topology': record('network.topology', { interfaces: [], services: [], edges: [] }),
       'supervisor.info': record('supervisor.info', { pid: process.pid, file: null, project: null, startedAt: 0, version: 'test' }),
       'supervisor.shutdown': record('supervisor.shutdown', null),

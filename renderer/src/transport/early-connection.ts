@@ -18,7 +18,8 @@ export interface EarlyConnection {
   state: { status: LinkState; detail: string; opens: number };
   /** The snapshot asked for on the first open (rejects as resync would). */
   firstSnapshot: Promise<ProjectSnapshot>;
-  /** Why the link cannot work at all (no token), if so. */
+  /** Why the link cannot work at all (no token), if so. A one-time code that cannot be redeemed
+   * shows as the link's 'closed' state with the reason. */
   fatal: string | null;
 }
 
@@ -30,7 +31,7 @@ export function startEarlyConnection(): EarlyConnection {
     inner = createIpcConnection(window.harness);
   } else {
     const token = takeAccessToken();
-    if (!token) fatal = 'no access token: open the URL that `harness serve` printed';
+    if (!token) fatal = 'no access token: open the link that `harness serve` printed';
     ws = connectReconnectingWebSocket(token ?? '');
     inner = ws;
   }

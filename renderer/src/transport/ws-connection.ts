@@ -16,7 +16,9 @@ export interface ReconnectingConnection extends ApiConnection {
   dispose(): void;
 }
 
-export function connectReconnectingWebSocket(token: string): ReconnectingConnection {
+/** `token` may still be on its way (a one-time code being redeemed); if it cannot be had, the
+ * link stays closed with the reason, without retrying. */
+export function connectReconnectingWebSocket(token: string | Promise<string>): ReconnectingConnection {
   const listeners = new Set<(event: ApiEventName, payload: unknown) => void>();
   const stateListeners = new Set<(state: LinkState, detail: string) => void>();
   let current: MessageConnection | null = null;
@@ -27,11 +29,23 @@ export function connectReconnectingWebSocket(token: string): ReconnectingConnect
 
   const setState = (state: LinkState, detail: string): void => stateListeners.forEach((l) => l(state, detail));
 
+  let key: string | null = typeof token === 'string' ? token : null;
+
   function open(): void {
     if (disposed) return;
     setState('connecting', attempt === 0 ? 'connecting' : `reconnecting (attempt ${attempt})`);
+    if (key === null) {
+      void Promise.resolve(token).then(
+        (t) => {
+          key = t;
+          open();
+        },
+        (err: unknown) => setState('closed', err instanceof Error ? err.message : String(err)),
+      );
+      return;
+    }
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${window.location.host}/ws?token=${encodeURIComponent(token)}`);
+    const ws = new WebSocket(`${scheme}://${window.location.host}/ws?token=${encodeURIComponent(key)}`);
     socket = ws;
     const conn = createMessageConnection((m) => ws.send(JSON.stringify(m)));
     conn.onEvent((event, payload) => listeners.forEach((l) => l(event, payload)));
