@@ -10,7 +10,8 @@ import { LIMITS } from '../config/fields.js';
 export type CScalarValue = string | number | boolean | null;
 
 interface Base {
-  /** 1-based line of the node in the compose file (of its anchor, for merged or aliased nodes). */
+  /** 1-based line where the node is written: its key's line for a map value, else its own (for
+   * merged or aliased nodes, where the anchor's text is). */
   line: number;
   path: string;
 }
@@ -80,11 +81,11 @@ function build(doc: Document, lc: LineCounter): CNode {
     const off = n?.range?.[0];
     return off === undefined ? fallback : lc.linePos(off).line;
   };
-  const walk = (raw: unknown, path: string, depth: number, fallback: number): CNode => {
+  const walk = (raw: unknown, path: string, depth: number, fallback: number, keyLine?: number): CNode => {
     if (++nodes > LIMITS.maxNodes) throw new TreeLimit(`the file expands to more than ${LIMITS.maxNodes} nodes`);
     if (depth > LIMITS.maxDepth) throw new TreeLimit(`nesting deeper than ${LIMITS.maxDepth} levels at ${path || 'top level'}`);
     let node = raw as Node | null | undefined;
-    const line = lineOf(node, fallback);
+    const line = keyLine ?? lineOf(node, fallback);
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (!target) throw new TreeLimit(`line ${line}: unknown alias *${node.source}`);
@@ -106,7 +107,7 @@ function build(doc: Document, lc: LineCounter): CNode {
           }
           continue;
         }
-        entries.push({ key, line: keyLine, value: walk(pair.value, childPath(path, key), depth + 1, keyLine) });
+        entries.push({ key, line: keyLine, value: walk(pair.value, childPath(path, key), depth + 1, keyLine, keyLine) });
       }
       for (const m of merged) {
         if (!entries.some((e) => e.key === m.key)) entries.push({ ...m, value: rebase(m.value, childPath(path, m.key)) });

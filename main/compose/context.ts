@@ -25,6 +25,8 @@ export class ServiceScope {
     /** Harness name. */
     readonly name: string,
     readonly node: CMap,
+    /** Line of the service's key (the node itself starts at its first field). */
+    readonly line = node.line,
   ) {}
 
   notConverted(at: { line: number; path: string }, message: string): void {

@@ -104,7 +104,7 @@ export function convertCompose(text: string, opts: ConvertOptions): ConvertResul
   const namedVolumes = new Set<string>();
   const mapped = new Map<string, { raw: Record<string, unknown>; healthy: boolean; envFiles: string[]; entry: Entry }>();
   for (const entry of entries) {
-    const s = new ServiceScope(ctx, entry.name, entry.node);
+    const s = new ServiceScope(ctx, entry.name, entry.node, entry.line);
     const profilesAt = s.child(entry.node, 'profiles');
     if (!entry.included) {
       const list = entry.profiles.join(', ');
@@ -225,9 +225,9 @@ function dependencies(
     deps.push(m.entry.name);
     if (!required) s.approximated(at, `Harness has no optional dependencies: ${s.name} waits for ${m.entry.name}`);
     if (condition === 'service_started' && m.healthy) {
-      s.approximated(at, `condition service_started: Harness starts ${s.name} once ${m.entry.name} is healthy (its health check), not as soon as it has started`);
+      s.approximated(at, `service_started: Harness starts ${s.name} once ${m.entry.name} is healthy (its health check), not as soon as it has started`);
     } else if (condition === 'service_completed_successfully') {
-      s.approximated(at, `condition service_completed_successfully: Harness has no "completed" condition; ${s.name} starts once ${m.entry.name} is ready (${m.healthy ? 'healthy' : 'running'}), not after it exited with status 0`);
+      s.approximated(at, `service_completed_successfully: Harness has no "completed" condition; ${s.name} starts once ${m.entry.name} is ready (${m.healthy ? 'healthy' : 'running'}), not after it exited with status 0`);
     } else if (condition !== 'service_started' && condition !== 'service_healthy') {
       s.notConverted(at, `unknown condition "${condition}"; ${s.name} waits until ${m.entry.name} is ready`);
     }
@@ -342,7 +342,8 @@ function networks(root: CMap, services: Entry[], ctx: ConvertContext): void {
   for (const e of services) {
     const n = get(e.node, 'networks');
     if (!n) {
-      used.add('default');
+      // network_mode (reported with the service) replaces networking altogether.
+      if (!get(e.node, 'network_mode')) used.add('default');
       continue;
     }
     const s = new ServiceScope(ctx, e.name, e.node);

@@ -8,7 +8,6 @@ import { scalarText } from './values.js';
 const REASONS: Record<string, string> = {
   args: "Harness passes no build arguments; the Dockerfile's ARG defaults apply",
   target: 'Harness builds the last stage of the Dockerfile',
-  dockerfile_inline: 'Harness builds from a Dockerfile in the context only',
   secrets: 'Harness passes no build secrets',
   ssh: 'Harness passes no SSH agent to the build',
   cache_from: 'Harness uses the engine\'s local layer cache only',
@@ -47,8 +46,14 @@ export function mapBuild(n: CNode, s: ServiceScope): string | Record<string, str
     return undefined;
   }
   for (const e of n.entries) {
-    if (e.key === 'context' || e.key === 'dockerfile') continue;
+    if (e.key === 'context' || e.key === 'dockerfile' || e.key === 'dockerfile_inline') continue;
     s.notConverted(s.child(n, e.key), REASONS[e.key] ?? (e.key.startsWith('x-') ? 'an extension field; there is no place for it in a Harness build' : `unknown build field "${e.key}"`));
+  }
+  const inline = get(n, 'dockerfile_inline');
+  if (inline) {
+    // Building the context's own Dockerfile instead would make another image than Compose does.
+    s.notConverted(s.child(n, 'dockerfile_inline'), 'Harness builds from a Dockerfile in the context only, so the service gets no build: its image is used when local, else pulled');
+    return undefined;
   }
   const ctxNode = get(n, 'context');
   const ctx = context(scalarText(ctxNode) ?? '.', ctxNode ?? n, s);

@@ -123,8 +123,9 @@ export function mapService(s: ServiceScope, input: ServiceInput): MappedService 
   const build = buildNode ? mapBuild(buildNode, s) : undefined;
   const image = imageNode ? s.text(imageNode, 'an image name') : undefined;
   if (image === undefined && build === undefined) {
-    if (!imageNode && !buildNode) s.notConverted(n, 'the service has neither image nor build; it is not imported');
-    else s.notConverted(n, 'without an image or a local build there is nothing to run; the service is not imported');
+    const at = { line: s.line, path: n.path };
+    if (!imageNode && !buildNode) s.notConverted(at, 'the service has neither image nor build; it is not imported');
+    else s.notConverted(at, 'without an image or a local build there is nothing to run; the service is not imported');
     return undefined;
   }
   // Compose tags a build-only service's image <project>-<service>; so does the import.

@@ -17,6 +17,8 @@ export interface RenderInput {
 }
 
 const FLOW_MAX = 72;
+/** Words YAML 1.1 tools (and some editors) read as booleans: quoted so every reader sees text. */
+const YAML11_WORDS = /^(?:y|n|yes|no|on|off)$/i;
 
 export function renderServicesYaml(input: RenderInput): string {
   const top: Record<string, unknown> = {};
@@ -47,8 +49,10 @@ export function renderServicesYaml(input: RenderInput): string {
       if (seq.items.every((it) => isScalar(it)) && JSON.stringify(seq.toJSON()).length <= FLOW_MAX) seq.flow = true;
     },
     Scalar(_, node) {
-      // Ports, volumes and references quoted, as the Harness docs write them.
-      if (typeof node.value === 'string' && (node.value.includes(':') || node.value.includes('${'))) node.type = Scalar.QUOTE_DOUBLE;
+      // Ports, volumes, references and text with blanks or quotes are quoted, as the Harness docs write them.
+      if (typeof node.value === 'string' && (/[:"'#\s]|\$\{/.test(node.value) || YAML11_WORDS.test(node.value))) {
+        node.type = Scalar.QUOTE_DOUBLE;
+      }
     },
   });
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });

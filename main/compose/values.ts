@@ -88,7 +88,7 @@ function matchingBrace(text: string, open: number): number {
 
 /** A value written literally (single-quoted env_file values): `$` doubled so Harness keeps it. */
 export function literal(text: string): string {
-  return text.replaceAll('$', '$$');
+  return text.replaceAll('$', () => '$$');
 }
 
 /** The scalar as text (numbers and booleans as written), or undefined for maps, lists and null. */
