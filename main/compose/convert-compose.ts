@@ -266,8 +266,9 @@ function dependencies(
       const t = scalarText(it);
       if (t === undefined) continue;
       const [dep, alias] = t.split(':');
-      if (alias !== undefined && alias !== dep) s.notConverted(it, `alias "${alias}": containers reach ${dep} by its service name only`);
       add(dep, it, 'service_started', true);
+      const name = byCompose.get(dep)?.name ?? dep;
+      if (alias !== undefined && alias !== dep) s.notConverted(it, `alias "${alias}": containers reach ${name} by its service name only`);
     }
   } else if (links) s.notConverted(links, 'expected a list of service names');
   return deps;
