@@ -42,7 +42,7 @@ export async function importCompose(opts: ImportOptions): Promise<ImportResult> 
   const target = path.resolve(opts.target);
   const env = opts.env ?? process.env;
   if (!opts.force && (await exists(target))) {
-    throw new HarnessError('CONFLICT', `${opts.target} already exists; not overwriting it (use --force to replace it)`);
+    throw new HarnessError('CONFLICT', `${opts.target} already exists; not overwriting it (choose another file, or remove it first)`);
   }
   let text: string;
   try {
@@ -50,7 +50,7 @@ export async function importCompose(opts: ImportOptions): Promise<ImportResult> 
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new HarnessError('NOT_FOUND', `cannot read the compose file ${opts.source}: ${why}`);
+    throw new HarnessError('NOT_FOUND', `cannot read the compose file ${opts.displayName ?? opts.source}: ${why}`);
   }
   // `${VAR:+alt}` is resolved with what Compose itself would see: the environment over its `.env`.
   const composeEnv = await envFor(source, env, new ProblemList(source));
@@ -76,7 +76,7 @@ export async function importCompose(opts: ImportOptions): Promise<ImportResult> 
     await writeFileAtomic(target, result.text, { exclusive: !opts.force });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new HarnessError('CONFLICT', `${opts.target} already exists; not overwriting it (use --force to replace it)`);
+    if (code === 'EEXIST') throw new HarnessError('CONFLICT', `${opts.target} already exists; not overwriting it (choose another file, or remove it first)`);
     throw new HarnessError('INTERNAL', `cannot write ${opts.target}: ${(err as Error).message}`);
   }
   return {
