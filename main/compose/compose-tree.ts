@@ -31,6 +31,9 @@ export interface CSeq extends Base {
 export interface CScalar extends Base {
   kind: 'scalar';
   value: CScalarValue;
+  /** A plain number or boolean as written (`1.10`, `0755`), which Compose keeps as text where it
+   * wants a string (environment values, ports). */
+  source?: string;
 }
 export type CNode = CMap | CSeq | CScalar;
 
@@ -66,7 +69,7 @@ export function parseComposeTree(text: string, file: string): CMap {
   }
   let tree: CNode;
   try {
-    tree = build(doc, lc);
+    tree = build(doc, lc, text);
   } catch (err) {
     if (err instanceof TreeLimit || err instanceof RangeError) return fail([problem(1, err instanceof TreeLimit ? err.message : 'the file is nested too deeply')]);
     throw err;
@@ -75,7 +78,7 @@ export function parseComposeTree(text: string, file: string): CMap {
   return tree;
 }
 
-function build(doc: Document, lc: LineCounter): CNode {
+function build(doc: Document, lc: LineCounter, text: string): CNode {
   let nodes = 0;
   const lineOf = (n: { range?: readonly number[] | null } | null | undefined, fallback: number): number => {
     const off = n?.range?.[0];
@@ -119,7 +122,9 @@ function build(doc: Document, lc: LineCounter): CNode {
       const v = node.value;
       const value: CScalarValue =
         v === null || v === undefined ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
-      return { kind: 'scalar', line, path, value };
+      const r = node.range;
+      const source = typeof v !== 'string' && v !== null && node.type === 'PLAIN' && r ? text.slice(r[0], r[1]) : undefined;
+      return source === undefined ? { kind: 'scalar', line, path, value } : { kind: 'scalar', line, path, value, source };
     }
     return { kind: 'scalar', line, path, value: null };
   };

@@ -153,11 +153,17 @@ export function convertCompose(text: string, opts: ConvertOptions): ConvertResul
     'How Compose fields map, and what differs for every service (ports bind to 127.0.0.1 unless an',
     'address is given, volumes are scoped to the Harness project, faster health probes):',
     'docs/compose-import.md',
-    `${sorted.length === 0 ? 'Nothing was lost in the conversion.' : `${sorted.length} field(s) not converted or approximated; each is listed above its service${general.length > 0 ? ', and here:' : '.'}`}`,
+    summaryLine(sorted.length, sorted.length - general.length, general.length),
     ...general.map((l) => `  ${formatLine(display, l)}`),
   ];
   const text2 = renderServicesYaml({ header, name: projectName, extensions, services: rendered });
   return { text: text2, losses: sorted, lossLines, services: rendered.map((r) => r.name) };
+}
+
+function summaryLine(total: number, perService: number, general: number): string {
+  if (total === 0) return 'Nothing was lost in the conversion.';
+  const where = [perService > 0 ? 'listed above their services' : '', general > 0 ? 'here:' : ''].filter(Boolean).join(' and ');
+  return `${total} field(s) not converted or approximated, ${general > 0 && perService === 0 ? 'listed here:' : where}${general > 0 ? '' : '.'}`;
 }
 
 function formatLine(display: string, l: Loss): string {

@@ -148,3 +148,21 @@ describe('volumes and services', () => {
     expect(text).toContain('stop_grace_period: 1m');
   });
 });
+
+describe('numbers and booleans as written', () => {
+  it('keeps 1.10, 0755 and yes as text', () => {
+    const { text } = convert(`services:
+  a:
+    image: x
+    environment:
+      VERSION: 1.10
+      MODE: 0755
+      FLAG: true
+      HEX: 0x1F
+`);
+    expect(text).toContain('VERSION: "1.10"');
+    expect(text).toContain('MODE: "0755"');
+    expect(text).toContain('FLAG: "true"');
+    expect(text).toContain('HEX: "0x1F"');
+  });
+});

@@ -94,7 +94,7 @@ export function literal(text: string): string {
 /** The scalar as text (numbers and booleans as written), or undefined for maps, lists and null. */
 export function scalarText(n: CNode | undefined): string | undefined {
   if (!n || n.kind !== 'scalar' || n.value === null) return undefined;
-  return String(n.value);
+  return n.source ?? String(n.value);
 }
 
 /**
