@@ -1,5 +1,6 @@
 // The scalar conversions of the import, and port and volume forms, on small inline compose files.
 import fc from 'fast-check';
+import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { convertCompose } from './convert-compose.js';
 import { goDurationMs, harnessDuration, harnessRefs, literal, shellWords } from './values.js';
@@ -164,5 +165,27 @@ describe('numbers and booleans as written', () => {
     expect(text).toContain('MODE: "0755"');
     expect(text).toContain('FLAG: "true"');
     expect(text).toContain('HEX: "0x1F"');
+  });
+});
+
+describe('any input', () => {
+  const keys = ['image', 'build', 'command', 'entrypoint', 'environment', 'env_file', 'ports', 'volumes', 'working_dir', 'depends_on', 'healthcheck', 'restart', 'deploy', 'stop_signal', 'stop_grace_period', 'profiles', 'secrets', 'configs', 'networks', 'links', 'x-a', 'labels'];
+  it('converts or reports, never crashes, and what it writes parses back', () => {
+    const body = fc.dictionary(fc.constantFrom(...keys), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 });
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('a', 'b', 'c'), body, { minKeys: 1, maxKeys: 3 }), fc.jsonValue({ maxDepth: 2 }), (services, networks) => {
+        const yaml = JSON.stringify({ services, networks, secrets: { s: { file: 'x' } } });
+        let out: ReturnType<typeof convert>;
+        try {
+          out = convert(yaml);
+        } catch (err) {
+          expect((err as { code?: string }).code).toBe('CONFIG_INVALID');
+          return;
+        }
+        expect(parseDocument(out.text).errors).toEqual([]);
+        for (const l of out.losses) expect(l).toMatch(/^docker-compose\.yml(:\d+)?: .+: (not converted|approximated): /);
+      }),
+      { numRuns: Number(process.env.COMPOSE_FUZZ_RUNS ?? 300) },
+    );
   });
 });
