@@ -173,6 +173,19 @@ describe('what carries over', () => {
     expect(svc(config, 'proxy').stop_signal).toBe('SIGTERM');
   });
 
+  it('extends: the base merges under the service; volumes by container path; another file is reported', async () => {
+    const { config } = await importFixture('extends-legacy');
+    const dir = path.dirname(config.file);
+    expect(docker(config, 'web').env).toEqual({ DJANGO_SETTINGS_MODULE: 'app.settings', DATABASE_URL: 'postgres://postgres@db/app', DEBUG: '1' });
+    expect(docker(config, 'web').working_dir).toBe('/code');
+    expect(docker(config, 'web').ports).toEqual(['8000:8000']);
+    expect(docker(config, 'web').command).toEqual(['python', 'manage.py', 'runserver', '0.0.0.0:']);
+    expect(svc(config, 'web').dependencies).toEqual(['db']);
+    expect(docker(config, 'worker').volumes).toEqual([`${dir}:/code`, `${dir}/worker-static:/code/static`]);
+    expect(docker(config, 'beat').command).toEqual(['celery', '-A', 'app', 'beat']);
+    expect(docker(config, 'beat').env).toEqual({});
+  });
+
   it('minimal: one image, one port, nothing lost', async () => {
     const { config, result, text } = await importFixture('minimal');
     expect(result.losses).toEqual([]);

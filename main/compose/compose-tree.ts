@@ -132,7 +132,7 @@ function build(doc: Document, lc: LineCounter, text: string): CNode {
 }
 
 /** A merged node is reported under the path where it is used, at the line where it is written. */
-function rebase(n: CNode, path: string): CNode {
+export function rebase(n: CNode, path: string): CNode {
   if (n.kind === 'map') return { ...n, path, entries: n.entries.map((e) => ({ ...e, value: rebase(e.value, childPath(path, e.key)) })) };
   if (n.kind === 'seq') return { ...n, path, items: n.items.map((it, i) => rebase(it, childPath(path, i))) };
   return { ...n, path };

@@ -7,6 +7,7 @@ import type { Env } from '../config/interpolate.js';
 import { childPath, get, parseComposeTree, type CMap } from './compose-tree.js';
 import { ServiceScope, type ConvertContext } from './context.js';
 import { formatLoss, LossList, type Loss } from './losses.js';
+import { resolveExtends } from './extends.js';
 import { dependencies } from './map-depends-on.js';
 import { mapService, toPlain } from './map-service.js';
 import { declarations, networks, topLevelVolumes } from './map-top-level.js';
@@ -89,9 +90,10 @@ export function convertCompose(text: string, opts: ConvertOptions): ConvertResul
   }
 
   const selected = new Set(opts.profiles ?? []);
+  const resolved = resolveExtends(servicesNode, losses);
   const entries: Entry[] = [];
   for (const e of servicesNode.entries) {
-    const node = e.value;
+    const node = resolved.get(e.key) ?? e.value;
     if (node.kind !== 'map') {
       losses.notConverted({ line: e.line, path: childPath('services', e.key) }, 'expected a map of service fields; the service is not imported');
       continue;

@@ -43,7 +43,6 @@ const NOT_CONVERTED: Record<string, string> = {
   domainname: 'the container keeps the engine\'s default host name',
   expose: 'Harness keeps no expose list; containers on the project network reach every port of each other anyway',
   external_links: 'Harness links no containers from outside the project',
-  extends: 'Harness does not merge a base service; copy the fields it brings into this service',
   extra_hosts: 'Harness adds only host.docker.internal to /etc/hosts',
   gpus: 'Harness requests no GPUs',
   group_add: SECURITY,

@@ -189,3 +189,30 @@ describe('any input', () => {
     );
   });
 });
+
+describe('extends', () => {
+  it('reports a loop once (where it closes) and a missing base, and merges environment given as a list into a map', () => {
+    const { text, losses } = convert(`services:
+  a:
+    extends: b
+    image: x
+  b:
+    extends: a
+    image: y
+  c:
+    extends: nope
+    image: z
+  d:
+    image: w
+    environment: [A=1, B=2]
+  e:
+    extends: d
+    environment: {B: 3}
+`);
+    expect(losses).toEqual([
+      'docker-compose.yml:6: services.b.extends: not converted: extends loops (a -> b -> a); the base is not merged',
+      'docker-compose.yml:9: services.c.extends: not converted: no service "nope" in the file to extend',
+    ]);
+    expect(text).toMatch(/ {2}e:\n {4}target:\n {6}type: Docker\n {6}image: w\n {6}env:\n {8}A: "1"\n {8}B: "3"\n/);
+  });
+});
