@@ -95,6 +95,13 @@ export interface ApiMethods {
   'project.reload': { params: Record<string, never>; result: ProjectSnapshot };
   'project.edit': { params: { edits: ConfigEdit[] }; result: ProjectSnapshot };
   'project.save': { params: { path?: string }; result: { file: string } };
+  /**
+   * Converts the docker-compose file `source` into a new services.yaml at `target` (refused when
+   * it exists), then opens it as `project.open` does. `losses` lists every compose field not
+   * converted or approximated, as `docker-compose.yml:14: services.db.deploy: not converted: …`.
+   * `profiles`: Compose profiles whose services are imported too (`*` for all); default none.
+   */
+  'project.import': { params: { source: string; target: string; profiles?: string[] }; result: { file: string; losses: string[] } };
   /** Starts the named services and their dependencies; all when `services` is omitted. */
   'services.start': { params: { services?: string[] }; result: { started: string[] } };
   /** Stops the named services and their dependents first; all when omitted. */
@@ -121,6 +128,8 @@ export type ParamsOf<M extends ApiMethodName> = ApiMethods[M]['params'];
 export type ResultOf<M extends ApiMethodName> = ApiMethods[M]['result'];
 
 const name = s.string(63, SERVICE_NAME);
+/** A Compose profile name, or `*` for all of them. */
+const COMPOSE_PROFILE = /^(?:\*|[A-Za-z0-9][A-Za-z0-9_.-]*)$/;
 const names = s.array(name, 1000);
 const empty = s.object({});
 const rawService = s.json(64 * 1024);
@@ -154,6 +163,7 @@ export const API_PARAM_SCHEMAS: { readonly [M in ApiMethodName]: Schema } = {
   'project.reload': empty,
   'project.edit': s.object({ edits: s.array(edit, 500) }),
   'project.save': s.object({ path: s.string(4096) }, ['path']),
+  'project.import': s.object({ source: s.string(4096), target: s.string(4096), profiles: s.array(s.string(64, COMPOSE_PROFILE), 100) }, ['profiles']),
   'services.start': s.object({ services: names }, ['services']),
   'services.stop': s.object({ services: names }, ['services']),
   'services.restart': s.object({ services: names }),

@@ -33,6 +33,11 @@ export interface DockerTarget {
   volumes: string[];
   build?: DockerBuild;
   command?: string[];
+  /** Replaces the image's ENTRYPOINT (and, as with Docker, its CMD unless `command` is given);
+   * an empty list clears it. */
+  entrypoint?: string[];
+  /** Absolute path inside the container; default: the image's WORKDIR. */
+  working_dir?: string;
 }
 
 export interface RemoteLanTarget {

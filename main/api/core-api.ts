@@ -6,6 +6,7 @@ import type { SupervisorInfo } from '../../shared/api.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { ProjectSession } from '../project/project-session.js';
 import type { SessionEvent } from '../project/session-types.js';
+import { importCompose } from '../compose/import-compose.js';
 import { harnessVersion } from '../os/package-root.js';
 import { ApiDispatcher, type ApiEventListener, type ApiEventSource, type ApiHandlers } from './dispatcher.js';
 
@@ -15,6 +16,8 @@ export interface CoreApiOptions {
   /** Ends the hosting process after `supervisor.shutdown` answered. Without it, shutdown only
    * stops the services (an embedded core has no process of its own to end). */
   onShutdown?: () => void;
+  /** Environment for `project.import` (the `${VAR:+…}` forms it resolves); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface CoreApi {
@@ -30,6 +33,13 @@ export function createCoreApi(session: ProjectSession, options: CoreApiOptions =
     'project.reload': () => session.reload(),
     'project.edit': ({ edits }) => session.edit(edits),
     'project.save': ({ path }) => session.save(path === undefined ? undefined : resolve(path)),
+    'project.import': async ({ source, target, profiles }) => {
+      // Never over an existing file (no force through the API); the new file then opens like
+      // project.open, problems and all, so the app shows what to fix.
+      const result = await importCompose({ source: resolve(source), target: resolve(target), profiles, env: options.env });
+      await session.open(result.file);
+      return { file: result.file, losses: result.losses };
+    },
     'services.start': async ({ services }) => {
       const report = await session.start(services);
       if (report.failed.length > 0) {

@@ -11,6 +11,8 @@ export interface FlagSpec {
   description: string;
   /** Shown in help, e.g. 'FILE'. */
   placeholder?: string;
+  /** A value flag that may be given more than once; the values are joined with ','. */
+  repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -50,6 +52,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
   const all = [...spec.flags, HELP_FLAG];
   const byLong = new Map(all.map((f) => [f.name, f]));
   const byShort = new Map(all.filter((f) => f.short).map((f) => [f.short as string, f]));
+  const setValue = (f: FlagSpec, v: string): void => {
+    const prev = flags.get(f.name);
+    flags.set(f.name, f.repeatable && typeof prev === 'string' ? `${prev},${v}` : v);
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -72,7 +78,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
         if (!f) throw new UsageError(`unknown option -${letters[j]} for \`harness ${spec.name}\``, spec.name);
         if (f.value) {
           const rest = letters.slice(j + 1);
-          flags.set(f.name, rest.length > 0 ? rest : takeValue(spec, f, argv, ++i));
+          setValue(f, rest.length > 0 ? rest : takeValue(spec, f, argv, ++i));
           break;
         }
         flags.set(f.name, true);
@@ -82,7 +88,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       positionals.push(arg);
       continue;
     }
-    if (flag.value) flags.set(flag.name, inline ?? takeValue(spec, flag, argv, ++i));
+    if (flag.value) setValue(flag, inline ?? takeValue(spec, flag, argv, ++i));
     else if (inline !== undefined) throw new UsageError(`option --${flag.name} takes no value`, spec.name);
     else flags.set(flag.name, true);
   }

@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: async (argv) => (await import('./commands/validate.js')).validateCommand(argv),
     summary: 'Check services.yaml and print every problem with its location.',
   },
+  import: {
+    run: async (argv) => (await import('./commands/import.js')).importCommand(argv),
+    summary: 'Convert a docker-compose file into services.yaml; list what could not be converted.',
+  },
   up: {
     run: async (argv) => (await import('./commands/up.js')).upCommand(argv),
     summary: 'Start the stack in dependency order (foreground, or -d in the background).',

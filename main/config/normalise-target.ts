@@ -87,9 +87,22 @@ export function normaliseTarget(n: YNode, r: Readers, dir: string): ServiceTarge
       const volumes = opt('volumes', (n) => volumeList(n, r, dir), []);
       const build = opt('build', (n) => dockerBuild(n, r, dir), undefined);
       const command = opt('command', (n) => r.textList(n), undefined);
+      const entrypoint = opt('entrypoint', (n) => r.textList(n), undefined);
+      const workingDir = opt('working_dir', (n) => containerDir(n, r), undefined);
       if (image === undefined || env === undefined || p === undefined || volumes === undefined) return undefined;
       if ((get('build') && !build) || (get('command') && !command)) return undefined;
-      return { type: 'Docker', image, env, ports: p, volumes, ...(build ? { build } : {}), ...(command ? { command } : {}) };
+      if ((get('entrypoint') && !entrypoint) || (get('working_dir') && !workingDir)) return undefined;
+      return {
+        type: 'Docker',
+        image,
+        env,
+        ports: p,
+        volumes,
+        ...(build ? { build } : {}),
+        ...(command ? { command } : {}),
+        ...(entrypoint ? { entrypoint } : {}),
+        ...(workingDir ? { working_dir: workingDir } : {}),
+      };
     }
     case 'RemoteLan': {
       const host = req('host', str);
@@ -113,6 +126,17 @@ export function normaliseTarget(n: YNode, r: Readers, dir: string): ServiceTarge
       return { type: 'Wireguard', host, user, package: resolvePath(dir, pkg), env, ssh_port, ports: p };
     }
   }
+}
+
+/** A directory inside a container: absolute, since the image decides what a relative one means. */
+function containerDir(n: YNode, r: Readers): string | undefined {
+  const v = r.string(n);
+  if (v === undefined) return undefined;
+  if (!v.startsWith('/')) {
+    r.problems.error(n.pos, n.path, `working_dir "${v}" must be an absolute path inside the container (e.g. /app)`);
+    return undefined;
+  }
+  return v;
 }
 
 function portList(n: YNode, r: Readers): number[] | undefined {

@@ -84,6 +84,8 @@ services:
     name: web
     target: {type: Docker, image: nginx, build: {context: ., dockerfile: D}}
     dependencies: [api]
+  tools:
+    target: {type: Docker, image: busybox, entrypoint: [/bin/sh, -c], command: [ls], working_dir: /srv}
 `,
     ],
   ];
@@ -107,6 +109,8 @@ services:
     ['list item without name', 'services:\n  - target: {type: Process, binary: x}\n'],
     ['field of another target type', 'services:\n  - name: a\n    target: {type: Wireguard, host: h, user: u, package: p, build: x}\n'],
     ['map-form key that is not a service name', 'services:\n  9x:\n    target: {type: Process, binary: x}\n'],
+    ['relative Docker working_dir', 'services:\n  - name: a\n    target: {type: Docker, image: x, working_dir: app}\n'],
+    ['Docker entrypoint that is not a list', 'services:\n  - name: a\n    target: {type: Docker, image: x, entrypoint: {a: 1}}\n'],
   ])('%s: rejected by both', (_name, text) => {
     expect(validateSchema(schema, parse(text)).length).toBeGreaterThan(0);
     expect(parseProject(text, '/p/services.yaml', {}).config).toBeNull();

@@ -46,6 +46,9 @@ export function planContainer(input: PlanInput): ContainerPlan {
     image: input.image.name,
     imageId: input.image.id,
     command: target.command ?? null,
+    // Only when set, so containers made before these fields existed keep their hash.
+    ...(target.entrypoint !== undefined ? { entrypoint: target.entrypoint } : {}),
+    ...(target.working_dir !== undefined ? { workingDir: target.working_dir } : {}),
     env,
     ports,
     volumes,
@@ -84,6 +87,9 @@ export function planContainer(input: PlanInput): ContainerPlan {
     },
   };
   if (target.command && target.command.length > 0) create.Cmd = target.command;
+  // [''] is how the engine API clears an image's ENTRYPOINT (docker run --entrypoint '').
+  if (target.entrypoint !== undefined) create.Entrypoint = target.entrypoint.length > 0 ? target.entrypoint : [''];
+  if (target.working_dir !== undefined) create.WorkingDir = target.working_dir;
   return {
     name,
     hash,

@@ -29,6 +29,7 @@ export function createFakeCore(): FakeCore {
       'project.reload': record('project.reload', snapshot()),
       'project.edit': record('project.edit', snapshot()),
       'project.save': record('project.save', { file: '/tmp/x.yaml' }),
+      'project.import': record('project.import', { file: '/tmp/x.yaml', losses: [] }),
       'services.start': (p) => record('services.start', { started: p.services ?? [] })(p),
       'services.stop': (p) => record('services.stop', { stopped: p.services ?? [] })(p),
       'services.restart': (p) => record('services.restart', { restarted: p.services })(p),
