@@ -9,7 +9,7 @@ import layers from './eslint-rules/layers.js';
 // What the executors build on; a kind never imports another kind unless its row says so.
 const executorBase = ['shared', 'main/os', 'main/core', 'main/network', 'main/health', 'main/state', 'main/logs'];
 const cliImports = [
-  'shared', 'main/os', 'main/config', 'main/state', 'main/logs', 'main/project', 'main/api', 'main/supervisor', 'main/server',
+  'shared', 'main/os', 'main/config', 'main/compose', 'main/state', 'main/logs', 'main/project', 'main/api', 'main/supervisor', 'main/server',
   'main/executors/registry.ts',
 ];
 
@@ -27,6 +27,7 @@ const layerTable = [
   { path: 'main/network', imports: ['shared', 'main/os'], builtins: true },
   { path: 'main/health', imports: ['shared', 'main/os'], builtins: true, packages: ['execa'], note: 'health probes are a leaf that executors and the core use' },
   { path: 'main/config', imports: ['shared', 'main/os'], builtins: true, packages: ['yaml'] },
+  { path: 'main/compose', imports: ['shared', 'main/os', 'main/config'], builtins: true, packages: ['yaml'] },
   { path: 'main/ssh', imports: ['shared', 'main/os'], builtins: true, packages: ['ssh2'] },
   { path: 'main/core', imports: ['shared', 'main/os', 'main/logs', 'main/health', 'main/network'], builtins: true, note: 'the core knows executors only through the ServiceExecutor interface' },
   { path: 'main/executors/process', imports: executorBase, builtins: true, packages: ['execa'] },
@@ -40,7 +41,7 @@ const layerTable = [
     builtins: true,
     note: 'the project reaches executors only through main/executors/registry.ts',
   },
-  { path: 'main/api', imports: ['shared', 'main/os', 'main/project'], builtins: true },
+  { path: 'main/api', imports: ['shared', 'main/os', 'main/project', 'main/compose'], builtins: true },
   { path: 'main/supervisor', imports: ['shared', 'main/os', 'main/api', 'main/project', 'main/state', 'main/executors/registry.ts'], builtins: true },
   { path: 'main/server', imports: ['shared', 'main/os', 'main/state', 'main/api'], builtins: true, packages: ['ws'] },
   { path: 'main/cli', imports: cliImports, builtins: true },
