@@ -116,7 +116,11 @@ class Run {
     channel.on('exit', (code: number | null, sig?: string) => {
       this.exit = typeof code === 'number' ? { code, signal: null } : { code: null, signal: signalName(sig) };
     });
-    channel.once('close', () => {
+    // A quick command's exit status can arrive in the same read as the open confirmation, before
+    // this listener exists; ssh2 repeats it as the arguments of 'close'.
+    channel.once('close', (code?: number | null, sig?: string) => {
+      if (!this.exit && typeof code === 'number') this.exit = { code, signal: null };
+      else if (!this.exit && code === null && sig) this.exit = { code: null, signal: signalName(sig) };
       this.closed = true;
       release();
       for (const w of this.closeWaiters.splice(0)) w();

@@ -159,6 +159,13 @@ describe.skipIf(skip !== null)(`SSH connections to real sshd test hosts${skip ? 
     expect((await strict.host({ host: h.address, port: 2222, user: 'root' }).exec(['echo', 'again'])).stdout).toBe('again\n');
   });
 
+  it('accept-new from two connections at once adds the host once', async () => {
+    const file = join(scratch, 'accept-new-race', 'known_hosts');
+    const [a, b] = [pool({ knownHostsFiles: [file], hostKeyPolicy: 'accept-new' }), pool({ knownHostsFiles: [file], hostKeyPolicy: 'accept-new' })];
+    await Promise.all([a, b].map((p) => p.host({ host: h.address, user: 'root' }).exec(['true'])));
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toEqual([`${h.address} ${h.key('ssh-ed25519').text}`]);
+  });
+
   it('the trust flow: scan the key without logging in, append it, then connect strictly', async () => {
     const file = join(scratch, 'trust', 'known_hosts');
     const scanned = await scanHostKey({ host: h.address, port: 2222 }, { knownHostsFiles: [file] });
@@ -212,6 +219,26 @@ describe.skipIf(skip !== null)(`SSH connections to real sshd test hosts${skip ? 
       const failing = pool({ agentSocket: agent.socket, defaultIdentityFiles: [] }).host({ host: h.address, user: 'root' });
       const err = await refusal(failing.exec(['true']));
       expect(err.message).toContain(`ssh-agent key ED25519 ${set.client.keys.wrong.fingerprint}: refused`);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('reports sshd ending the login after MaxAuthTries as a refused login naming the keys offered', async () => {
+    const many = await mkdtemp(join(scratch, 'many-'));
+    const keys = [];
+    for (let i = 0; i < 7; i++) {
+      const path = join(many, `k${i}`);
+      await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path]);
+      keys.push({ path, publicKey: '', fingerprint: '' });
+    }
+    const agent = await set.client.startAgent(keys);
+    try {
+      const err = await refusal(pool({ agentSocket: agent.socket, defaultIdentityFiles: [] }).host({ host: h.address, user: 'root' }).exec(['true']));
+      expect(err.code).toBe('UNAUTHORIZED');
+      expect(err.message).toMatch(/The server ended the login: Too many authentication failures/);
+      expect(err.message.match(/ssh-agent key ED25519 SHA256:[^:]+: refused/g)?.length).toBeGreaterThanOrEqual(5);
+      expect(err.details).toMatchObject({ kind: 'auth-failed' });
     } finally {
       await agent.stop();
     }

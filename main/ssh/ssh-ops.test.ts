@@ -87,6 +87,18 @@ describe.skipIf(skip !== null)(`SSH operations on a real sshd test host${skip ? 
     expect(stats.queued).toBe(0);
   }, 60_000);
 
+  it('reports the exit status of commands that end at once, in a burst', async () => {
+    const codes = await Promise.all(Array.from({ length: 100 }, (_, i) => host.exec(['sh', '-c', `exit ${i % 7}`]).then((r) => r.code)));
+    expect(codes).toEqual(Array.from({ length: 100 }, (_, i) => i % 7));
+    const streamed = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      const p = await host.spawn(['sh', '-c', `exit ${i % 5}`]);
+      p.stdout.resume();
+      p.stderr.resume();
+      return (await p.exited).code;
+    }));
+    expect(streamed).toEqual(Array.from({ length: 20 }, (_, i) => i % 5));
+  }, 60_000);
+
   it('hands hostile arguments to the remote program byte-identical, running nothing', async () => {
     const canary = '/tmp/hx-pwned';
     const fixed = [
