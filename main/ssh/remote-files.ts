@@ -40,9 +40,11 @@ export interface TransferProgress {
 }
 
 export interface FastPutOptions extends WriteOptions {
-  /** Parallel write requests. Default 64 (ssh2's). */
+  /** Write requests in flight. Default 16. */
   concurrency?: number;
-  /** Bytes per request. Default 32 KiB (what OpenSSH's sftp-server accepts comfortably). */
+  /** Bytes per request. Default 128 KiB (OpenSSH's sftp-server takes up to 255 KiB). 16 x 128 KiB
+   * fills sshd's 2 MiB channel window; on the test hosts this moved 64 MiB about twice as fast as
+   * ssh2's own fastPut defaults (64 x 32 KiB) and as scp. */
   chunkSize?: number;
   onProgress?: (p: TransferProgress) => void;
 }
@@ -179,8 +181,8 @@ export class RemoteFiles {
    */
   async fastPut(localPath: string, remotePath: string, opts: FastPutOptions = {}): Promise<void> {
     const mode = opts.mode ?? 0o600;
-    const chunkSize = opts.chunkSize ?? 32768;
-    const concurrency = Math.max(1, opts.concurrency ?? 64);
+    const chunkSize = opts.chunkSize ?? 128 * 1024;
+    const concurrency = Math.max(1, opts.concurrency ?? 16);
     const local = await openLocal(localPath, 'r');
     try {
       const total = (await local.stat()).size;

@@ -1,7 +1,8 @@
 // Faults on a real sshd host: the link cut (veth down: packets dropped, nothing reset), found by
 // keepalive within the documented bound and reconnected when the link returns; sshd killed and
 // restarted. Operations issued while down wait and complete; tunnels come back.
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect as tcpConnect, createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../../shared/errors.js';
 import { createTestHosts, testHostsSkipReason, type TestHost, type TestHostSet } from '../test-support/test-hosts/test-hosts.js';
@@ -18,6 +19,7 @@ let set: TestHostSet;
 let h: TestHost;
 const pools: SshPool[] = [];
 const servers: Server[] = [];
+const children: ChildProcess[] = [];
 
 function nextState(events: HostStateEvent[], state: HostState, from: number, timeoutMs: number): Promise<HostStateEvent> {
   return new Promise((resolve, reject) => {
@@ -30,6 +32,28 @@ function nextState(events: HostStateEvent[], state: HostState, from: number, tim
     };
     tick();
   });
+}
+
+function tcpExchange(port: number, payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect({ host: '127.0.0.1', port });
+    let out = '';
+    sock.on('data', (d) => { out += d.toString(); });
+    sock.on('close', () => resolve(out));
+    sock.on('error', reject);
+    sock.write(payload);
+  });
+}
+
+/** The remote service may still be starting: retry the exchange for a while. */
+async function waitForExchange(port: number, payload: string, expected: string): Promise<void> {
+  let last = '';
+  for (let i = 0; i < 50; i++) {
+    last = await tcpExchange(port, payload).catch((e: Error) => e.message);
+    if (last === expected) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no '${expected}' through the forward; last: '${last}'`);
 }
 
 function echoServer(): Promise<number> {
@@ -49,6 +73,7 @@ describe.skipIf(skip !== null)(`SSH connections surviving faults on a real sshd 
   afterAll(async () => {
     await Promise.all(pools.map((p) => p.close()));
     for (const s of servers) s.close();
+    for (const c of children) c.kill('SIGKILL');
     await h?.restoreLink().catch(() => undefined);
     await set?.destroy();
   }, 60_000);
@@ -94,13 +119,19 @@ describe.skipIf(skip !== null)(`SSH connections surviving faults on a real sshd 
     expect(r.stdout).toBe('back:again');
   }, 90_000);
 
-  it('reconnects after sshd is killed and restarted with the same host key', async () => {
+  it('reconnects after sshd is killed and restarted with the same host key; a local forward carries again', async () => {
     const pool = new SshPool(set.poolOptions({ reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } }));
     pools.push(pool);
     const events: HostStateEvent[] = [];
     pool.onState((e) => events.push(e));
     const host = pool.host({ host: h.address, user: 'root' });
     await host.exec(['true']);
+    // A loopback-only service on the host that is not a child of sshd, so it outlives it.
+    const service = spawn('nsenter', ['-t', String(h.anchorPid), '-n', '-m', '--', process.execPath, '-e',
+      "require('net').createServer((s) => s.on('data', (d) => s.end('svc:' + d))).listen(7008, '127.0.0.1')"], { stdio: 'ignore' });
+    children.push(service);
+    const fwd = await host.forwardOut({ remoteHost: '127.0.0.1', remotePort: 7008 });
+    await waitForExchange(fwd.localPort, 'before', 'svc:before');
     const fingerprint = host.info!.hostKey.fingerprint;
     const connectedAt = host.info!.connectedAt;
 
@@ -122,6 +153,10 @@ describe.skipIf(skip !== null)(`SSH connections surviving faults on a real sshd 
     expect(host.state).toBe('connected');
     expect(host.info!.hostKey.fingerprint).toBe(fingerprint);
     expect(host.info!.connectedAt).toBeGreaterThan(connectedAt);
+    // The same local listener carries new connections over the new SSH connection.
+    expect(await tcpExchange(fwd.localPort, 'after')).toBe('svc:after');
+    expect(fwd.carried).toBeGreaterThanOrEqual(2);
+    await fwd.close();
   }, 60_000);
 
   it('fails an operation clearly when the host stays down longer than the connection wait', async () => {

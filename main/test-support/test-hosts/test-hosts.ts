@@ -135,9 +135,27 @@ export class TestHost {
   }
 }
 
+// Interrupted runs (Ctrl-C, the runner's SIGTERM) clean up before dying; hosts left by a
+// SIGKILL are removed by the sweeper at the start of the next run.
+const liveSets = new Set<TestHostSet>();
+let signalsHooked = false;
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      for (const set of liveSets) set.destroyNow();
+      process.off(sig, onSignal);
+      // Nobody else handles it: die of the signal as we would have without this handler.
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
+}
+
 export class TestHostSet {
   private destroyed = false;
-  private readonly onExit = () => this.destroySync();
+  private readonly onExit = () => this.destroyNow();
 
   constructor(
     readonly run: string,
@@ -150,6 +168,8 @@ export class TestHostSet {
     readonly client: TestClient,
   ) {
     process.once('exit', this.onExit);
+    liveSets.add(this);
+    hookSignals();
   }
 
   /** known_hosts lines (plain names) for the given hosts: every key, port 22 and the second port. */
@@ -172,13 +192,16 @@ export class TestHostSet {
     if (this.destroyed) return;
     this.destroyed = true;
     process.off('exit', this.onExit);
+    liveSets.delete(this);
     await this.client.dispose();
     await execa('bash', [TEST_HOSTS_SCRIPT, 'destroy', this.run], { reject: false, timeout: 60_000 });
   }
 
-  private destroySync(): void {
+  /** Synchronous teardown, for exit and signal handlers. */
+  destroyNow(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    liveSets.delete(this);
     this.client.disposeSync();
     try { execFileSync('bash', [TEST_HOSTS_SCRIPT, 'destroy', this.run], { stdio: 'ignore', timeout: 30_000 }); } catch { /* the sweeper finishes it */ }
   }
