@@ -151,6 +151,7 @@ describe.skipIf(skip !== null)(`SSH connections to real sshd test hosts${skip ? 
     const file = join(scratch, 'accept-new', '.ssh', 'known_hosts');
     const p = pool({ knownHostsFiles: [file], hostKeyPolicy: 'accept-new' });
     await p.host({ host: h.address, user: 'root' }).exec(['true']);
+    expect(p.host({ host: h.address, user: 'root' }).info?.addedKnownHost).toBe(`${h.address} ${h.key('ssh-ed25519').text}`);
     await p.host({ host: h.address, port: 2222, user: 'root' }).exec(['true']);
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     expect(lines).toEqual([`${h.address} ${h.key('ssh-ed25519').text}`, `[${h.address}]:2222 ${h.key('ssh-ed25519').text}`]);

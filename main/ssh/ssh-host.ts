@@ -38,6 +38,8 @@ export interface HostInfo {
   serverVersion: string;
   hostKey: { type: string; fingerprint: string };
   authenticatedWith: string;
+  /** The known_hosts line accept-new added for this connection (OpenSSH's "Permanently added"). */
+  addedKnownHost: string | null;
   connectedAt: number;
 }
 
@@ -147,7 +149,6 @@ export class SshHost {
     this.files = new RemoteFiles({ session: (signal) => this.sftpSession(signal) });
     this.tunnels = new Tunnels(this.key, {
       primary: (signal) => this.acquire('none', signal).then((l) => l.link),
-      currentPrimary: () => (this.stateValue === 'connected' ? this.links[0] ?? null : null),
     });
   }
 
@@ -497,8 +498,12 @@ export class SshHost {
         continue;
       }
       if (signal.aborted) { link.close(); return; }
+      // Remote forwards are back before the host is announced connected (a refusal is the
+      // tunnel's own state, not the connection's).
+      await this.tunnels.reestablish(link);
+      if (signal.aborted) { link.close(); return; }
+      if (!link.alive) continue;
       this.setState('connected', { info: this.hostInfo! });
-      this.tunnels.reestablish(link);
       for (const w of this.waiters) { if (w.connTimer) clearTimeout(w.connTimer); w.connTimer = undefined; }
       this.drain();
       return;
@@ -524,6 +529,7 @@ export class SshHost {
       serverVersion: link.info.serverVersion,
       hostKey: link.info.hostKey,
       authenticatedWith: link.info.authenticatedWith,
+      addedKnownHost: link.info.appendedKnownHost,
       connectedAt: Date.now(),
     };
     this.links = [];

@@ -64,7 +64,6 @@ export interface LocalForward {
 export interface TunnelHost {
   /** The primary connection, waiting for it like any operation. */
   primary(signal?: AbortSignal): Promise<SshLink>;
-  currentPrimary(): SshLink | null;
 }
 
 function pipeBoth(a: Duplex, b: Duplex, track: Set<Duplex>): void {
@@ -228,12 +227,14 @@ export class Tunnels {
   }
 
   /** After a (re)connect: route incoming forwarded connections, re-request every remote forward. */
-  reestablish(link: SshLink): void {
+  async reestablish(link: SshLink): Promise<void> {
     this.hook(link);
-    for (const t of this.remote) {
-      if (t.state === 'closed') continue;
-      t.establish(link).catch(() => undefined);
-    }
+    const pending = [...this.remote].filter((t) => t.state !== 'closed').map((t) => t.establish(link).catch(() => undefined));
+    if (pending.length === 0) return;
+    // A server that never answers is a dead connection: its loss is handled elsewhere.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+    clearTimeout(timer);
   }
 
   markDown(reason: string): void {
