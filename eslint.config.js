@@ -73,7 +73,7 @@ const layerRule = {
       under: '',
       imports: ['main', 'shared'],
       builtins: true,
-      packages: ['vitest', 'fast-check', 'esbuild', 'playwright-core', '@xterm/headless'],
+      packages: ['vitest', 'fast-check', 'esbuild', 'playwright-core', '@xterm/headless', 'execa'],
     },
   ],
   layers: layerTable,

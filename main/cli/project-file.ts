@@ -9,13 +9,14 @@ import { flagString, type ParsedArgs } from './args.js';
 export const DEFAULT_FILE = 'services.yaml';
 
 /** Absolute path of `-f FILE` (default ./services.yaml). With `mustExist`, a missing file is a
- * clear error instead of a problem list. */
-export function projectFile(args: ParsedArgs, mustExist: boolean): string {
-  const given = flagString(args, 'file') ?? DEFAULT_FILE;
-  const abs = resolve(given);
+ * clear error instead of a problem list; `fileFlag` is how this command takes the file (`logs`
+ * uses -f for follow). */
+export function projectFile(args: ParsedArgs, mustExist: boolean, fileFlag = '-f FILE'): string {
+  const given = flagString(args, 'file');
+  const abs = resolve(given ?? DEFAULT_FILE);
   if (mustExist && !existsSync(abs)) {
-    const hint = flagString(args, 'file') ? '' : ' (use -f FILE to pick another file)';
-    throw new HarnessError('NOT_FOUND', `${displayPath(abs)} not found${hint}`);
+    if (given) throw new HarnessError('NOT_FOUND', `${displayPath(abs)} not found`);
+    throw new HarnessError('NOT_FOUND', `no ${DEFAULT_FILE} in ${displayPath(process.cwd()) || '.'} (use ${fileFlag})`);
   }
   return abs;
 }

@@ -33,7 +33,7 @@ export const downSpec: CommandSpec = {
 export async function downCommand(argv: string[]): Promise<number> {
   const args = parseArgs(downSpec, argv);
   if (args.flags.has('help')) return printHelp(downSpec);
-  const file = projectFile(args, false);
+  const file = projectFile(args, true);
   const timeoutMs = flagSeconds(args, 'timeout', 60_000, downSpec);
   const printer = new LogPrinter(process.stdout, useColour(process.stdout, flagBool(args, 'no-color')));
   const stateDir = projectStateDir(file);

@@ -1,6 +1,10 @@
 // `harness logs [-f] [--tail N] [SERVICE...]`: history from the supervisor (or from the saved log
 // files when none runs), then with -f the live stream until Ctrl-C or the supervisor ends.
+import { statSync } from 'node:fs';
+import { HarnessError } from '../../../shared/errors.js';
 import type { LogLine } from '../../../shared/events.js';
+import { loadProject } from '../../config/index.js';
+import { closest } from '../../config/did-you-mean.js';
 import { readLogHistory } from '../../../shared/log-history.js';
 import { projectStateDir } from '../../state/paths.js';
 import { connectSupervisor } from '../../supervisor/connect.js';
@@ -40,7 +44,16 @@ export const logsSpec: CommandSpec = {
 export async function logsCommand(argv: string[]): Promise<number> {
   const args = parseArgs(logsSpec, argv);
   if (args.flags.has('help')) return printHelp(logsSpec);
-  const file = projectFile(args, false);
+  // `harness logs -f worker -f stack.yaml` reads as "follow worker and stack.yaml" here: say so.
+  for (const p of args.positionals) {
+    if (/\.ya?ml$/i.test(p) || isFile(p)) {
+      throw new UsageError(
+        `"${p}" is a file, not a service: in "harness logs", -f means follow; give the file as "harness -f ${p} logs" or "harness logs --file ${p}"`,
+        'logs',
+      );
+    }
+  }
+  const file = projectFile(args, true, '--file FILE, or harness -f FILE logs');
   const tail = flagInt(args, 'tail', 1000, logsSpec);
   if (tail > MAX_TAIL) throw new UsageError(`--tail is at most ${MAX_TAIL} (Harness keeps ${LOG_RING_LINES} lines per service in memory; the files under the state directory hold more)`, 'logs');
   const follow = flagBool(args, 'follow');
@@ -49,6 +62,7 @@ export async function logsCommand(argv: string[]): Promise<number> {
   const print = (l: LogLine): void =>
     printer.line(stamp ? { ...l, line: `${new Date(l.ts).toISOString()} ${l.line}` } : l);
   const services = args.positionals;
+  await checkServiceNames(file, services);
 
   const client = await connectSupervisor(file);
   if (!client) {
@@ -61,6 +75,31 @@ export async function logsCommand(argv: string[]): Promise<number> {
     return await fromSupervisor(client, services, tail, follow, print);
   } finally {
     client.close();
+  }
+}
+
+/** A named service that the file does not have is an error that names it, with "did you mean";
+ * a file that does not validate is not checked (its logs are still worth reading). */
+async function checkServiceNames(file: string, services: string[]): Promise<void> {
+  if (services.length === 0) return;
+  const { config } = await loadProject(file);
+  if (!config) return;
+  const names = config.services.map((s) => s.name);
+  for (const s of services) {
+    if (names.includes(s)) continue;
+    const guess = closest(s, names);
+    throw new HarnessError(
+      'NOT_FOUND',
+      `no service named "${s}" in ${displayPath(file)}${guess ? ` (did you mean "${guess}"?)` : ''}; services: ${names.join(', ') || 'none'}`,
+    );
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
   }
 }
 

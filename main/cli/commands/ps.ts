@@ -35,7 +35,7 @@ interface PsReport {
 export async function psCommand(argv: string[]): Promise<number> {
   const args = parseArgs(psSpec, argv);
   if (args.flags.has('help')) return printHelp(psSpec);
-  const file = projectFile(args, false);
+  const file = projectFile(args, true);
   const report = await collect(file);
   if (flagBool(args, 'json')) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
