@@ -72,4 +72,24 @@ describe('ProjectSession', () => {
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toMatch(/bad\.yaml:3:\d+: services\[0\]\.target: missing required field "binary"/);
   });
+
+  it('an unknown name gets one message in start, stop, restart and logs history: the file, a suggestion, the services', async () => {
+    await session.open(join(dir, 'a.yaml'));
+    const expected = `unknown service "idlle" in ${session.file} (did you mean "idle"?); the file defines: idle`;
+    const calls: Array<[string, () => unknown]> = [
+      ['start', () => session.start(['idlle'])],
+      ['stop', () => session.stop(['idlle'])],
+      ['restart', () => session.restart(['idlle'])],
+      ['history', () => session.history('idlle')],
+    ];
+    for (const [what, call] of calls) {
+      const err = (await Promise.resolve().then(call).then(() => null, (e: unknown) => e)) as HarnessError | null;
+      expect(err, what).toBeInstanceOf(HarnessError);
+      expect([what, err?.code, err?.message]).toEqual([what, 'NOT_FOUND', expected]);
+    }
+    // A name with nothing close to it gets no suggestion; nothing was started by any of the calls.
+    const far = (await session.start(['zzzzzz']).catch((e: unknown) => e)) as HarnessError;
+    expect(far.message).toBe(`unknown service "zzzzzz" in ${session.file}; the file defines: idle`);
+    expect(session.states().map((s) => s.status)).toEqual(['stopped']);
+  });
 });
