@@ -12,6 +12,10 @@ services:
   - name: idle   # keeps running
     target: { type: Process, binary: node, args: ["-e", "setInterval(() => {}, 1000)"] }
 `;
+const FILE_CRASH = `services:
+  - name: crash
+    target: { type: Process, binary: ./no-such-server }
+`;
 const FILE_B = `services:
   - name: other
     target: { type: Process, binary: node, args: ["-e", "setInterval(() => {}, 1000)"] }
@@ -26,6 +30,7 @@ describe('ProjectSession', () => {
     dir = await mkdtemp(join(tmpdir(), 'harness-session-'));
     await writeFile(join(dir, 'a.yaml'), FILE_A);
     await writeFile(join(dir, 'b.yaml'), FILE_B);
+    await writeFile(join(dir, 'crash.yaml'), FILE_CRASH);
     session = new ProjectSession({ env: { ...process.env, HARNESS_STATE_DIR: join(dir, 'state') } });
     events.length = 0;
     session.on((e) => {
@@ -91,5 +96,17 @@ describe('ProjectSession', () => {
     const far = (await session.start(['zzzzzz']).catch((e: unknown) => e)) as HarnessError;
     expect(far.message).toBe(`unknown service "zzzzzz" in ${session.file}; the file defines: idle`);
     expect(session.states().map((s) => s.status)).toEqual(['stopped']);
+  });
+
+  it('a restart whose service does not come up throws the failed-start error with the report', async () => {
+    await session.open(join(dir, 'crash.yaml'));
+    const err = (await session.restart(['crash']).catch((e: unknown) => e)) as HarnessError;
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err.code).toBe('UNAVAILABLE');
+    const report = err.details as { ready: string[]; failed: Array<{ service: string; reason: string }> };
+    expect(report.ready).toEqual([]);
+    expect(report.failed.map((f) => f.service)).toEqual(['crash']);
+    expect(report.failed[0].reason).toContain('no-such-server');
+    expect(err.message).toBe(`1 service failed to start: crash: ${report.failed[0].reason}`);
   });
 });

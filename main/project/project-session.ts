@@ -23,6 +23,7 @@ import { checkServiceNames } from '../core/service-names.js';
 import { createExecutors, disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { defaultProjectName } from '../config/index.js';
 import { ensureProjectStateDir } from '../state/paths.js';
+import { assertStarted } from './failed-start.js';
 import { problemSummary } from './problem-summary.js';
 import { ProjectRuntime } from './project-runtime.js';
 import type { ProjectClaim, SessionEvent, SessionListener, StartReport } from './session-types.js';
@@ -214,11 +215,7 @@ export class ProjectSession {
     if (!cur.config) throw new HarnessError('CONFIG_INVALID', `${cur.file} has problems:\n${problemSummary(cur.problems)}`, { problems: cur.problems });
     this.checkNames(cur.config, names);
     const runtime = await this.ensureRuntime(cur.config);
-    const report = await runtime.manager.restart(names);
-    if (report.failed.length > 0) {
-      const why = report.failed.map((f) => `${f.service}: ${f.reason}`).join('; ');
-      throw new HarnessError('UNAVAILABLE', `restart failed: ${why}`, report);
-    }
+    assertStarted(await runtime.manager.restart(names));
     return names;
   }
 
