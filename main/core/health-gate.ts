@@ -7,24 +7,30 @@ import type { LogStore } from '../logs/log-store.js';
 import type { RunningInstance, ServiceExecutor } from './executor.js';
 import { HealthMonitor, type HealthVerdict } from './health-monitor.js';
 
-/** Where the gate reports; the lifecycle binds these to one generation. */
+/** Where the gate reports, each call tagged with the generation the instance was armed with. */
 export interface HealthGateListener {
-  result(result: HealthResult): void;
-  verdict(verdict: HealthVerdict): void;
+  result(gen: number, result: HealthResult): void;
+  verdict(gen: number, verdict: HealthVerdict): void;
   /** The instance turned out to have no native health: ready as it runs. */
-  ungated(): void;
+  ungated(gen: number): void;
 }
 
 export class HealthGate {
   private monitor: HealthMonitor | null = null;
   private pending: HealthVerdict | null = null;
   private open = false;
-  private listener: HealthGateListener | null = null;
+  private gen = 0;
   /** No health_check, but the executor may report the target's own health (a Docker image's
    * HEALTHCHECK): not ready while running until that says healthy, or says there is none. */
   private native = false;
   /** The current instance's last verdict said it never passed its check. */
   neverHealthy = false;
+
+  constructor(
+    private readonly logs: LogStore,
+    private readonly now: () => number,
+    private readonly listener: HealthGateListener,
+  ) {}
 
   /** Whether a running instance waits for a healthy verdict before it counts as ready. */
   gates(config: ServiceConfig): boolean {
@@ -35,8 +41,10 @@ export class HealthGate {
    * Prepares for a new instance, before it is spawned, so a log-line check cannot miss a line
    * printed at once. Verdicts are held until `attach`.
    */
-  arm(config: ServiceConfig, executor: ServiceExecutor, logs: LogStore, now: () => number, listener: HealthGateListener): void {
+  arm(gen: number, config: ServiceConfig, executor: ServiceExecutor): void {
     this.reset();
+    this.gen = gen;
+    const { listener, logs } = this;
     const check = config.health_check;
     // Whether the instance has native health is known only once it runs.
     this.native = check === undefined && typeof executor.watchNativeHealth === 'function';
@@ -48,20 +56,22 @@ export class HealthGate {
       executor,
       onLogLine: (l) => logs.onLine(l),
       onResult: (result) => {
-        if (this.monitor === monitor) listener.result(result);
+        if (this.monitor === monitor) listener.result(gen, result);
       },
       onVerdict: (verdict) => {
-        if (this.monitor === monitor) this.deliver(verdict, listener);
+        if (this.monitor !== monitor) return;
+        // A log line can match while the executor is still finishing its start; apply it once running.
+        if (this.open) listener.verdict(gen, verdict);
+        else this.pending = verdict;
       },
       onNoNativeHealth: () => {
         if (this.monitor !== monitor || !this.native) return;
         this.native = false;
-        listener.ungated();
+        listener.ungated(gen);
       },
-      now,
+      now: this.now,
     });
     this.monitor = monitor;
-    this.listener = listener;
   }
 
   /** The instance runs: probing starts, and a verdict that came early is delivered now. */
@@ -70,7 +80,7 @@ export class HealthGate {
     this.open = true;
     const early = this.pending;
     this.pending = null;
-    if (early) this.listener?.verdict(early);
+    if (early) this.listener.verdict(this.gen, early);
   }
 
   /** The instance is gone or being stopped: no more probes or verdicts. */
@@ -82,16 +92,9 @@ export class HealthGate {
   /** Back to "no instance": nothing armed, nothing held. */
   reset(): void {
     this.disarm();
-    this.listener = null;
     this.pending = null;
     this.open = false;
     this.native = false;
     this.neverHealthy = false;
-  }
-
-  private deliver(verdict: HealthVerdict, listener: HealthGateListener): void {
-    // A log line can match while the executor is still finishing its start; apply it once running.
-    if (!this.open) this.pending = verdict;
-    else listener.verdict(verdict);
   }
 }

@@ -22,8 +22,13 @@ export type StartAttempt =
   /** Stopped before the executor was asked. */
   | { kind: 'aborted' };
 
-/** Prepares the network (tunnels, interfaces), injects `<DEP>_ADDR`/`_PORT`, then asks the executor to start. */
-export async function startInstance(config: ServiceConfig, executor: ServiceExecutor, deps: InstanceDeps, signal: AbortSignal): Promise<StartAttempt> {
+/**
+ * Prepares the network (tunnels, interfaces), injects `<DEP>_ADDR`/`_PORT`, then asks the executor
+ * to start. Takes the controller, not its signal: Node creates an AbortSignal on first access
+ * (a few µs), and that must not happen in the synchronous part, where dependents that became
+ * launchable in the same tick wait for each other.
+ */
+export async function startInstance(config: ServiceConfig, executor: ServiceExecutor, deps: InstanceDeps, abort: AbortController): Promise<StartAttempt> {
   const { network, logs, bus } = deps;
   let injectedEnv: Record<string, string>;
   try {
@@ -32,6 +37,7 @@ export async function startInstance(config: ServiceConfig, executor: ServiceExec
   } catch (err) {
     return { kind: 'failed', message: `${config.name}: ${(err as Error).message}` };
   }
+  const { signal } = abort;
   if (signal.aborted) return { kind: 'aborted' };
   const ctx: ExecutorContext = {
     project: deps.project(),

@@ -6,12 +6,12 @@
 // Every launch or adoption opens a new generation; callbacks of an older instance (its exit, a
 // late health verdict, a start that resolved after a stop) carry their generation and drop out.
 import type { ServiceConfig } from '../../shared/config-types.js';
-import { isReady, type ServiceState } from '../../shared/service-state.js';
+import { isReady, type HealthResult, type ServiceState } from '../../shared/service-state.js';
 import type { ExecutorRegistry } from './core-events.js';
 import type { ExitInfo, RunningInstance, ServiceExecutor } from './executor.js';
 import { HealthGate } from './health-gate.js';
 import type { HealthVerdict } from './health-monitor.js';
-import { reachOf, startInstance, stopInstance, type InstanceDeps } from './instance-calls.js';
+import { reachOf, startInstance, stopInstance, type InstanceDeps, type StartAttempt } from './instance-calls.js';
 import { exitOutcome, RestartBackoff } from './restart-policy.js';
 import { outcomeOf, type Outcome } from './start-run.js';
 
@@ -35,7 +35,7 @@ export class ServiceLifecycle {
   /** Set synchronously when a stop is requested, so an exit in between is not seen as a crash. */
   private stopRequested = false;
   private stopping: Promise<void> | null = null;
-  private readonly health = new HealthGate();
+  private readonly health: HealthGate;
   private readonly backoff = new RestartBackoff();
 
   constructor(
@@ -43,10 +43,26 @@ export class ServiceLifecycle {
     private readonly ctx: LifecycleContext,
   ) {
     this.current = { name: cfg.name, type: cfg.target.type, status: 'stopped', restarts: 0, updatedAt: ctx.now() };
+    // One listener for the lifetime of the service; each call carries the generation it is for.
+    this.health = new HealthGate(ctx.logs, ctx.now, {
+      result: (gen, result) => this.healthResult(gen, result),
+      verdict: (gen, verdict) => {
+        if (this.live(gen)) this.applyVerdict(verdict);
+      },
+      // No native health after all: ready as it runs, so waiting dependents may start.
+      ungated: (gen) => {
+        if (this.generation === gen) this.update({});
+      },
+    });
   }
 
   get config(): ServiceConfig {
     return this.cfg;
+  }
+
+  /** A new config; a running instance keeps running as it was started. */
+  set config(config: ServiceConfig) {
+    this.cfg = config;
   }
 
   /** A copy of the published state. */
@@ -62,11 +78,6 @@ export class ServiceLifecycle {
   /** Something runs or is about to (also a pending restart): a config change restarts it. */
   get active(): boolean {
     return this.occupied || this.backoff.pending;
-  }
-
-  /** Takes a new config; a running instance keeps running as it was started. */
-  reconfigure(config: ServiceConfig): void {
-    this.cfg = config;
   }
 
   /** Publishes the state as it is (a service that was just added). */
@@ -102,9 +113,13 @@ export class ServiceLifecycle {
       this.failStart(gen, `${config.name}: no executor for ${config.target.type} services is available in this build`);
       return;
     }
-    this.armHealth(gen, executor);
-    this.launching = this.runStart(gen, executor, abort.signal).finally(() => {
-      if (this.generation === gen) this.launching = null;
+    this.health.arm(gen, config, executor);
+    this.launching = startInstance(config, executor, this.ctx, abort).then((attempt) => {
+      try {
+        this.started(gen, attempt);
+      } finally {
+        if (this.generation === gen) this.launching = null;
+      }
     });
   }
 
@@ -112,7 +127,7 @@ export class ServiceLifecycle {
   adopt(instance: RunningInstance): void {
     const gen = this.nextGeneration();
     this.instance = instance;
-    this.armHealth(gen, this.ctx.executors.get(this.cfg.target.type) as ServiceExecutor);
+    this.health.arm(gen, this.cfg, this.ctx.executors.get(this.cfg.target.type) as ServiceExecutor);
     this.ctx.logs.system(this.cfg.name, `adopted running instance ${instance.id} from an earlier supervisor`);
     this.spawned(gen, instance);
   }
@@ -161,8 +176,8 @@ export class ServiceLifecycle {
     return this.generation === gen && !this.stopRequested;
   }
 
-  private async runStart(gen: number, executor: ServiceExecutor, signal: AbortSignal): Promise<void> {
-    const attempt = await startInstance(this.cfg, executor, this.ctx, signal);
+  /** The executor's start came back (`launching` is cleared right after). */
+  private started(gen: number, attempt: StartAttempt): void {
     if (attempt.kind === 'aborted') return;
     if (attempt.kind === 'failed') return this.failStart(gen, attempt.message);
     if (this.generation !== gen) return;
@@ -181,24 +196,13 @@ export class ServiceLifecycle {
     if (!this.cfg.health_check) this.backoff.countStableRun(() => this.generation === gen);
   }
 
-  private armHealth(gen: number, executor: ServiceExecutor): void {
+  private healthResult(gen: number, result: HealthResult): void {
+    if (!this.live(gen)) return;
+    // Kept on the state silently; the status event that follows a verdict carries it, and the
+    // health event reports the flip itself.
+    this.current = { ...this.current, health: result };
     const { bus } = this.ctx;
-    this.health.arm(this.cfg, executor, this.ctx.logs, this.ctx.now, {
-      result: (result) => {
-        if (!this.live(gen)) return;
-        // Kept on the state silently; the status event that follows a verdict carries it, and
-        // the health event reports the flip itself.
-        this.current = { ...this.current, health: result };
-        bus.emit({ type: 'health', event: { seq: bus.nextSeq(), service: this.cfg.name, result } });
-      },
-      verdict: (verdict) => {
-        if (this.live(gen)) this.applyVerdict(verdict);
-      },
-      // No native health after all: ready as it runs, so waiting dependents may start.
-      ungated: () => {
-        if (this.generation === gen) this.update({});
-      },
-    });
+    bus.emit({ type: 'health', event: { seq: bus.nextSeq(), service: this.cfg.name, result } });
   }
 
   private applyVerdict(verdict: HealthVerdict): void {

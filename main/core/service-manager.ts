@@ -171,7 +171,7 @@ export class ServiceManager {
       const had = this.services.get(s.name);
       // A re-registered service keeps what was learned (e.g. a container IP) if its type is unchanged.
       const learned = had && had.config.target.type === s.target.type ? network.location(s.name) : undefined;
-      if (had) had.reconfigure(s);
+      if (had) had.config = s;
       else this.services.set(s.name, new ServiceLifecycle(s, this.ctx));
       network.registerService(s, learned);
     }
