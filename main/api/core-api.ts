@@ -3,7 +3,7 @@
 // in-memory) all serve the dispatcher this returns.
 import { resolve } from 'node:path';
 import type { SupervisorInfo } from '../../shared/api.js';
-import { HarnessError } from '../../shared/errors.js';
+import { assertStarted } from '../project/failed-start.js';
 import type { ProjectSession } from '../project/project-session.js';
 import type { SessionEvent } from '../project/session-types.js';
 import { importCompose } from '../compose/import-compose.js';
@@ -42,10 +42,7 @@ export function createCoreApi(session: ProjectSession, options: CoreApiOptions =
     },
     'services.start': async ({ services }) => {
       const report = await session.start(services);
-      if (report.failed.length > 0) {
-        const why = report.failed.map((f) => `${f.service}: ${f.reason}`).join('; ');
-        throw new HarnessError('UNAVAILABLE', `${report.failed.length} service(s) failed to start: ${why}`, report);
-      }
+      assertStarted(report);
       return { started: report.ready };
     },
     'services.stop': async ({ services }) => ({ stopped: await session.stop(services) }),

@@ -1,6 +1,7 @@
-// One start request, tracked to its report. It is driven entirely by status changes (the
-// manager calls `onStatus` synchronously for each one): a service is launched in the same tick
-// its last dependency becomes ready, and no timer or polling loop is involved.
+// Start requests, each tracked to its report. A request is driven entirely by status changes
+// (every status event is followed synchronously by `StartRuns.changed`): a service is launched in
+// the same tick its last dependency becomes ready, and no timer or polling loop is involved.
+import { isReady, type ServiceState } from '../../shared/service-state.js';
 import type { DependencyGraph } from './dependency-graph.js';
 import type { StartFailure, StartReport } from './core-events.js';
 
@@ -16,8 +17,31 @@ export type Outcome =
   /** Running but declared never-healthy: fails the request. */
   | { kind: 'broken'; reason: string };
 
+/** How a start request sees a service in `state`. `gated`: running is not ready yet (it waits
+ * for a health verdict); `neverHealthy`: its unhealthy verdict says it never passed its check. */
+export function outcomeOf(state: ServiceState, gated: boolean, neverHealthy: boolean, restartPending: boolean): Outcome {
+  if (isReady(state.status, gated)) return { kind: 'ready' };
+  switch (state.status) {
+    case 'starting':
+    case 'running':
+      return { kind: 'busy' };
+    case 'unhealthy':
+      return neverHealthy ? { kind: 'broken', reason: state.error ?? 'never became healthy' } : { kind: 'busy', unhealthy: state.error ?? 'unhealthy' };
+    case 'stopping':
+      return { kind: 'stopping' };
+    case 'exited':
+      if (restartPending) return { kind: 'busy' };
+      return { kind: 'down', reason: state.error ?? (state.exitCode === 0 ? 'exited with code 0 before it was ready' : 'exited') };
+    case 'failed':
+      return { kind: 'down', reason: state.error ?? 'failed' };
+    default:
+      return { kind: 'down', reason: 'stopped before it was ready' };
+  }
+}
+
 export interface RunHost {
-  readonly graph: DependencyGraph;
+  /** The graph in effect (setProject may swap it while a request is in flight). */
+  graph(): DependencyGraph;
   outcome(name: string): Outcome;
   launch(name: string): void;
   /** A dependent waits for a dependency that is unhealthy. */
@@ -39,16 +63,12 @@ export class StartRun {
     private readonly host: RunHost,
     names: Iterable<string>,
   ) {
-    this.closure = host.graph.withDependencies(names);
+    this.closure = host.graph().withDependencies(names);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
 
-  get isDone(): boolean {
-    return this.done;
-  }
-
   begin(): void {
-    for (const name of this.host.graph.ordered(this.closure)) this.evaluate(name);
+    for (const name of this.host.graph().ordered(this.closure)) this.evaluate(name);
     this.checkDone();
   }
 
@@ -88,7 +108,7 @@ export class StartRun {
 
   private launchWhenDepsReady(name: string): void {
     let pending = false;
-    for (const dep of this.host.graph.dependencies(name)) {
+    for (const dep of this.host.graph().dependencies(name)) {
       if (!this.settled.has(dep)) {
         pending = true;
         const o = this.host.outcome(dep);
@@ -112,12 +132,47 @@ export class StartRun {
     if (failure) this.failed.push(failure);
     else this.ready.push(name);
     // Dependents in this request may now launch (or fail).
-    for (const d of this.host.graph.dependents(name)) if (this.closure.has(d)) this.evaluate(d);
+    for (const d of this.host.graph().dependents(name)) if (this.closure.has(d)) this.evaluate(d);
   }
 
   private checkDone(): void {
     if (this.done || this.settled.size < this.closure.size) return;
     this.done = true;
     this.resolveFinished({ ready: this.ready, failed: this.failed });
+  }
+}
+
+/** The start requests in flight. Each sees every status change in order, also those caused
+ * while it handles one (a launch publishes "starting" from inside `onStatus`). */
+export class StartRuns {
+  private readonly runs = new Set<StartRun>();
+  private queue: string[] = [];
+  private notifying = false;
+
+  /** Begins `run` (synchronously: its first launches happen inside this call) and resolves with its report. */
+  track(run: StartRun): Promise<StartReport> {
+    this.runs.add(run);
+    void run.finished.then(() => this.runs.delete(run));
+    run.begin();
+    return run.finished;
+  }
+
+  changed(name: string): void {
+    this.queue.push(name);
+    if (this.notifying) return;
+    this.notifying = true;
+    try {
+      for (let i = 0; i < this.queue.length; i++) {
+        for (const run of [...this.runs]) run.onStatus(this.queue[i]);
+      }
+    } finally {
+      this.queue = [];
+      this.notifying = false;
+    }
+  }
+
+  /** A stop was requested for `names`: requests give up on those they have not launched yet. */
+  cancel(names: ReadonlySet<string>, reason: string): void {
+    for (const run of this.runs) run.cancel(names, reason);
   }
 }

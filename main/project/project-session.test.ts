@@ -12,6 +12,10 @@ services:
   - name: idle   # keeps running
     target: { type: Process, binary: node, args: ["-e", "setInterval(() => {}, 1000)"] }
 `;
+const FILE_CRASH = `services:
+  - name: crash
+    target: { type: Process, binary: ./no-such-server }
+`;
 const FILE_B = `services:
   - name: other
     target: { type: Process, binary: node, args: ["-e", "setInterval(() => {}, 1000)"] }
@@ -26,6 +30,7 @@ describe('ProjectSession', () => {
     dir = await mkdtemp(join(tmpdir(), 'harness-session-'));
     await writeFile(join(dir, 'a.yaml'), FILE_A);
     await writeFile(join(dir, 'b.yaml'), FILE_B);
+    await writeFile(join(dir, 'crash.yaml'), FILE_CRASH);
     session = new ProjectSession({ env: { ...process.env, HARNESS_STATE_DIR: join(dir, 'state') } });
     events.length = 0;
     session.on((e) => {
@@ -71,5 +76,37 @@ describe('ProjectSession', () => {
     const err = (await session.start().catch((e: unknown) => e)) as HarnessError;
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toMatch(/bad\.yaml:3:\d+: services\[0\]\.target: missing required field "binary"/);
+  });
+
+  it('an unknown name gets one message in start, stop, restart and logs history: the file, a suggestion, the services', async () => {
+    await session.open(join(dir, 'a.yaml'));
+    const expected = `unknown service "idlle" in ${session.file} (did you mean "idle"?); the file defines: idle`;
+    const calls: Array<[string, () => unknown]> = [
+      ['start', () => session.start(['idlle'])],
+      ['stop', () => session.stop(['idlle'])],
+      ['restart', () => session.restart(['idlle'])],
+      ['history', () => session.history('idlle')],
+    ];
+    for (const [what, call] of calls) {
+      const err = (await Promise.resolve().then(call).then(() => null, (e: unknown) => e)) as HarnessError | null;
+      expect(err, what).toBeInstanceOf(HarnessError);
+      expect([what, err?.code, err?.message]).toEqual([what, 'NOT_FOUND', expected]);
+    }
+    // A name with nothing close to it gets no suggestion; nothing was started by any of the calls.
+    const far = (await session.start(['zzzzzz']).catch((e: unknown) => e)) as HarnessError;
+    expect(far.message).toBe(`unknown service "zzzzzz" in ${session.file}; the file defines: idle`);
+    expect(session.states().map((s) => s.status)).toEqual(['stopped']);
+  });
+
+  it('a restart whose service does not come up throws the failed-start error with the report', async () => {
+    await session.open(join(dir, 'crash.yaml'));
+    const err = (await session.restart(['crash']).catch((e: unknown) => e)) as HarnessError;
+    expect(err).toBeInstanceOf(HarnessError);
+    expect(err.code).toBe('UNAVAILABLE');
+    const report = err.details as { ready: string[]; failed: Array<{ service: string; reason: string }> };
+    expect(report.ready).toEqual([]);
+    expect(report.failed.map((f) => f.service)).toEqual(['crash']);
+    expect(report.failed[0].reason).toContain('no-such-server');
+    expect(err.message).toBe(`1 service failed to start: crash: ${report.failed[0].reason}`);
   });
 });

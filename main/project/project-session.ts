@@ -16,11 +16,14 @@ import type { LogLine, ProjectEvent } from '../../shared/events.js';
 import type { TopologySnapshot } from '../../shared/network-types.js';
 import type { ServiceState } from '../../shared/service-state.js';
 import type { ConfigDocument } from '../config/config-document.js';
+import { didYouMean } from '../config/did-you-mean.js';
 import { rawServices } from '../config/raw-services.js';
 import { HARNESS_LOG } from '../core/service-manager.js';
+import { checkServiceNames } from '../core/service-names.js';
 import { createExecutors, disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { defaultProjectName } from '../config/index.js';
 import { ensureProjectStateDir } from '../state/paths.js';
+import { assertStarted } from './failed-start.js';
 import { problemSummary } from './problem-summary.js';
 import { ProjectRuntime } from './project-runtime.js';
 import type { ProjectClaim, SessionEvent, SessionListener, StartReport } from './session-types.js';
@@ -200,7 +203,8 @@ export class ProjectSession {
   async stop(names?: string[]): Promise<string[]> {
     await this.settled();
     const cur = this.require();
-    if (cur.config) this.checkNames(cur.config, names);
+    // Against the config in effect: while the document has errors, that is the running one.
+    if (this.config) this.checkNames(this.config, names);
     if (!cur.runtime) return [];
     return cur.runtime.stop(names);
   }
@@ -211,11 +215,7 @@ export class ProjectSession {
     if (!cur.config) throw new HarnessError('CONFIG_INVALID', `${cur.file} has problems:\n${problemSummary(cur.problems)}`, { problems: cur.problems });
     this.checkNames(cur.config, names);
     const runtime = await this.ensureRuntime(cur.config);
-    const report = await runtime.manager.restart(names);
-    if (report.failed.length > 0) {
-      const why = report.failed.map((f) => `${f.service}: ${f.reason}`).join('; ');
-      throw new HarnessError('UNAVAILABLE', `restart failed: ${why}`, report);
-    }
+    assertStarted(await runtime.manager.restart(names));
     return names;
   }
 
@@ -226,9 +226,7 @@ export class ProjectSession {
   }
 
   history(service?: string, limit?: number): LogLine[] {
-    if (service !== undefined && this.config && !this.config.services.some((s) => s.name === service)) {
-      throw new HarnessError('NOT_FOUND', `no service named "${service}" in ${this.file}`);
-    }
+    if (service !== undefined && this.config) this.checkNames(this.config, [service]);
     return this.current?.runtime?.logs.history(service, limit) ?? [];
   }
 
@@ -309,13 +307,10 @@ export class ProjectSession {
     return lines;
   }
 
-  private checkNames(config: ProjectConfig, names?: string[]): void {
-    for (const n of names ?? []) {
-      if (!config.services.some((s) => s.name === n)) {
-        const known = config.services.map((s) => s.name).join(', ') || 'none';
-        throw new HarnessError('NOT_FOUND', `no service named "${n}" in ${config.file} (services: ${known})`);
-      }
-    }
+  /** Names a caller gives are checked here, at the door, against the file. The manager keeps the
+   * same helper for callers that drive the core directly; after this check it never speaks. */
+  private checkNames(config: ProjectConfig, names: string[] = []): void {
+    if (names.length > 0) checkServiceNames(names, new Set(config.services.map((s) => s.name)), config.file, didYouMean);
   }
 
   private require(): OpenFile {

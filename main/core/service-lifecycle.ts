@@ -1,0 +1,275 @@
+// One service's life in the core: launching it through its executor, the instance it runs, what
+// its health says, how the instance ends (restarted with backoff, or given up) and stopping it.
+// It owns every piece of the service's mutable state and publishes each change as one status
+// event; the ServiceManager coordinates many of these and never reaches inside.
+//
+// Every launch or adoption opens a new generation; callbacks of an older instance (its exit, a
+// late health verdict, a start that resolved after a stop) carry their generation and drop out.
+import type { ServiceConfig } from '../../shared/config-types.js';
+import { isReady, type HealthResult, type ServiceState } from '../../shared/service-state.js';
+import type { ExecutorRegistry } from './core-events.js';
+import type { ExitInfo, RunningInstance, ServiceExecutor } from './executor.js';
+import { HealthGate } from './health-gate.js';
+import type { HealthVerdict } from './health-monitor.js';
+import { reachOf, startInstance, stopInstance, type InstanceDeps, type StartAttempt } from './instance-calls.js';
+import { exitOutcome, RestartBackoff } from './restart-policy.js';
+import { outcomeOf, type Outcome } from './start-run.js';
+
+/** What every lifecycle of one manager shares. */
+export interface LifecycleContext extends InstanceDeps {
+  readonly executors: ExecutorRegistry;
+  readonly now: () => number;
+  /** The manager has shut down: an exit now is final. */
+  closed(): boolean;
+  /** Called right after each status event, so start requests see every change in order. */
+  changed(name: string): void;
+}
+
+export class ServiceLifecycle {
+  private current: ServiceState;
+  private instance: RunningInstance | null = null;
+  private generation = 0;
+  /** The executor's start is in flight. */
+  private launching: Promise<void> | null = null;
+  private startAbort: AbortController | null = null;
+  /** Set synchronously when a stop is requested, so an exit in between is not seen as a crash. */
+  private stopRequested = false;
+  private stopping: Promise<void> | null = null;
+  private readonly health: HealthGate;
+  private readonly backoff = new RestartBackoff();
+
+  constructor(
+    private cfg: ServiceConfig,
+    private readonly ctx: LifecycleContext,
+  ) {
+    this.current = { name: cfg.name, type: cfg.target.type, status: 'stopped', restarts: 0, updatedAt: ctx.now() };
+    // One listener for the lifetime of the service; each call carries the generation it is for.
+    this.health = new HealthGate(ctx.logs, ctx.now, {
+      result: (gen, result) => this.healthResult(gen, result),
+      verdict: (gen, verdict) => {
+        if (this.live(gen)) this.applyVerdict(verdict);
+      },
+      // No native health after all: ready as it runs, so waiting dependents may start.
+      ungated: (gen) => {
+        if (this.generation === gen) this.update({});
+      },
+    });
+  }
+
+  get config(): ServiceConfig {
+    return this.cfg;
+  }
+
+  /** A new config; a running instance keeps running as it was started. */
+  set config(config: ServiceConfig) {
+    this.cfg = config;
+  }
+
+  /** A copy of the published state. */
+  snapshot(): ServiceState {
+    return { ...this.current };
+  }
+
+  /** An instance runs or is being started: nothing left by an earlier supervisor is adopted. */
+  get occupied(): boolean {
+    return this.instance !== null || this.launching !== null;
+  }
+
+  /** Something runs or is about to (also a pending restart): a config change restarts it. */
+  get active(): boolean {
+    return this.occupied || this.backoff.pending;
+  }
+
+  /** Publishes the state as it is (a service that was just added). */
+  announce(): void {
+    this.update({});
+  }
+
+  /** An explicit start is a fresh chance for a service that had given up. */
+  freshChance(): void {
+    const s = this.current.status;
+    if (s === 'failed' || s === 'exited' || s === 'stopped') this.backoff.consecutive = 0;
+  }
+
+  /** An explicit restart also clears the count the UI shows. */
+  resetRestarts(): void {
+    this.backoff.consecutive = 0;
+    this.update({ restarts: 0 });
+  }
+
+  outcome(): Outcome {
+    return outcomeOf(this.current, this.health.gates(this.cfg), this.health.neverHealthy, this.backoff.pending);
+  }
+
+  /** Starts a new instance. Everything up to the executor's start runs synchronously. */
+  launch(): void {
+    const config = this.cfg;
+    const gen = this.nextGeneration();
+    const abort = new AbortController();
+    this.startAbort = abort;
+    const executor = this.ctx.executors.get(config.target.type);
+    this.update({ status: 'starting', error: undefined, exitCode: undefined, signal: undefined, pid: undefined, instance: undefined, health: undefined });
+    if (!executor) {
+      this.failStart(gen, `${config.name}: no executor for ${config.target.type} services is available in this build`);
+      return;
+    }
+    this.health.arm(gen, config, executor);
+    this.launching = startInstance(config, executor, this.ctx, abort).then((attempt) => {
+      try {
+        this.started(gen, attempt);
+      } finally {
+        if (this.generation === gen) this.launching = null;
+      }
+    });
+  }
+
+  /** Takes over an instance an earlier supervisor left running. */
+  adopt(instance: RunningInstance): void {
+    const gen = this.nextGeneration();
+    this.instance = instance;
+    this.health.arm(gen, this.cfg, this.ctx.executors.get(this.cfg.target.type) as ServiceExecutor);
+    this.ctx.logs.system(this.cfg.name, `adopted running instance ${instance.id} from an earlier supervisor`);
+    this.spawned(gen, instance);
+  }
+
+  /** Stops the instance (or the start in flight, or the pending restart); one stop at a time. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (this.backoff.pending) {
+      // A pending restart is cancelled; the service is down already.
+      this.backoff.cancel();
+      this.stopRequested = true;
+      this.update({ status: 'stopped' });
+      return Promise.resolve();
+    }
+    if (!this.occupied) return Promise.resolve();
+    this.stopRequested = true;
+    this.startAbort?.abort();
+    this.backoff.cancel();
+    this.health.disarm();
+    this.stopping = this.stopNow().finally(() => {
+      this.stopping = null;
+    });
+    return this.stopping;
+  }
+
+  /** Second Ctrl-C: the executor ends the instance now; the stop in progress sees it exit. */
+  forceKill(): void {
+    if (this.instance) this.ctx.executors.get(this.cfg.target.type)?.forceKill?.(this.cfg, this.instance);
+  }
+
+  /** Releases timers and the health monitor (the manager shuts down). */
+  dispose(): void {
+    this.backoff.cancel();
+    this.health.disarm();
+  }
+
+  private nextGeneration(): number {
+    this.backoff.cancel();
+    this.stopRequested = false;
+    this.health.reset();
+    return ++this.generation;
+  }
+
+  /** Still the instance of generation `gen`, and no stop was asked for. */
+  private live(gen: number): boolean {
+    return this.generation === gen && !this.stopRequested;
+  }
+
+  /** The executor's start came back (`launching` is cleared right after). */
+  private started(gen: number, attempt: StartAttempt): void {
+    if (attempt.kind === 'aborted') return;
+    if (attempt.kind === 'failed') return this.failStart(gen, attempt.message);
+    if (this.generation !== gen) return;
+    this.instance = attempt.instance;
+    // A stop arrived while the executor was starting: the stop path takes the instance down.
+    if (this.stopRequested) return;
+    this.spawned(gen, attempt.instance);
+  }
+
+  private spawned(gen: number, instance: RunningInstance): void {
+    const reach = reachOf(this.cfg, this.ctx.executors.get(this.cfg.target.type), instance, this.ctx.network);
+    this.update({ status: 'running', pid: instance.pid, instance: instance.id, startedAt: this.ctx.now(), ...reach });
+    void instance.exited.then((exit) => this.exited(gen, exit));
+    if (!this.live(gen)) return;
+    this.health.attach(instance);
+    if (!this.cfg.health_check) this.backoff.countStableRun(() => this.generation === gen);
+  }
+
+  private healthResult(gen: number, result: HealthResult): void {
+    if (!this.live(gen)) return;
+    // Kept on the state silently; the status event that follows a verdict carries it, and the
+    // health event reports the flip itself.
+    this.current = { ...this.current, health: result };
+    const { bus } = this.ctx;
+    bus.emit({ type: 'health', event: { seq: bus.nextSeq(), service: this.cfg.name, result } });
+  }
+
+  private applyVerdict(verdict: HealthVerdict): void {
+    const status = this.current.status;
+    if (status !== 'running' && status !== 'healthy' && status !== 'unhealthy') return;
+    if (verdict.status === 'healthy') {
+      this.backoff.consecutive = 0;
+      this.health.neverHealthy = false;
+      this.update({ status: 'healthy', error: undefined });
+      return;
+    }
+    this.health.neverHealthy = verdict.neverHealthy === true;
+    this.ctx.logs.system(this.cfg.name, `unhealthy: ${verdict.error ?? 'health check failing'}`);
+    this.update({ status: 'unhealthy', error: verdict.error });
+  }
+
+  /** The instance ended by itself: restart it by policy, or publish how it ended. */
+  private exited(gen: number, exit: ExitInfo): void {
+    if (!this.live(gen)) return;
+    this.health.disarm();
+    this.instance = null;
+    this.backoff.cancel();
+    this.endStreams();
+    const outcome = exitOutcome(this.cfg.restart, exit, this.backoff.consecutive, this.ctx.closed());
+    const patch: Partial<ServiceState> = { status: outcome.status, error: outcome.error, exitCode: exit.code, signal: exit.signal, pid: undefined, instance: undefined };
+    if (outcome.restartInMs !== undefined) {
+      // Scheduled before the status event, so start requests see a restart pending.
+      this.backoff.schedule(outcome.restartInMs, () => {
+        if (this.live(gen)) this.launch();
+      });
+      patch.restarts = this.current.restarts + 1;
+    }
+    this.ctx.logs.system(this.cfg.name, outcome.log);
+    this.update(patch);
+  }
+
+  private failStart(gen: number, message: string): void {
+    if (!this.live(gen)) return;
+    this.health.disarm();
+    this.instance = null;
+    this.ctx.logs.system(this.cfg.name, `failed to start: ${message}`);
+    this.update({ status: 'failed', error: message, pid: undefined, instance: undefined });
+  }
+
+  private async stopNow(): Promise<void> {
+    const config = this.cfg;
+    this.update({ status: 'stopping' });
+    if (this.launching) await this.launching;
+    const instance = this.instance;
+    const executor = this.ctx.executors.get(config.target.type) as ServiceExecutor;
+    const exit = instance ? await stopInstance(config, executor, instance, this.ctx.logs) : null;
+    this.instance = null;
+    this.endStreams();
+    this.update({ status: 'stopped', pid: undefined, instance: undefined, exitCode: exit?.code, signal: exit?.signal, error: exit?.error });
+  }
+
+  /** Every state change goes through here: one status event, stamped with the global sequence. */
+  private update(patch: Partial<ServiceState>): void {
+    const next = { ...this.current, ...patch };
+    next.ready = isReady(next.status, this.health.gates(this.cfg));
+    this.current = { ...next, updatedAt: this.ctx.now() };
+    this.ctx.bus.emit({ type: 'status', event: { seq: this.ctx.bus.nextSeq(), state: { ...this.current } } });
+    this.ctx.changed(this.cfg.name);
+  }
+
+  private endStreams(): void {
+    this.ctx.logs.end(this.cfg.name, 'stdout');
+    this.ctx.logs.end(this.cfg.name, 'stderr');
+  }
+}
