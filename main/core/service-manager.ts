@@ -18,7 +18,7 @@ import { DependencyGraph } from './dependency-graph.js';
 import { recoverLeftovers } from './leftover-recovery.js';
 import { diffServices } from './project-diff.js';
 import { ServiceLifecycle, type LifecycleContext } from './service-lifecycle.js';
-import { checkServiceNames } from './service-names.js';
+import { checkServiceNames } from '../../shared/service-names.js';
 import { StartRun, StartRuns, type RunHost } from './start-run.js';
 
 export interface ServiceManagerDeps {

@@ -19,7 +19,7 @@ import type { ConfigDocument } from '../config/config-document.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { rawServices } from '../config/raw-services.js';
 import { HARNESS_LOG } from '../core/service-manager.js';
-import { checkServiceNames } from '../core/service-names.js';
+import { checkServiceNames } from '../../shared/service-names.js';
 import { createExecutors, disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { defaultProjectName } from '../config/index.js';
 import { ensureProjectStateDir } from '../state/paths.js';

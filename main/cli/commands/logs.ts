@@ -1,10 +1,10 @@
 // `harness logs [-f] [--tail N] [SERVICE...]`: history from the supervisor (or from the saved log
 // files when none runs), then with -f the live stream until Ctrl-C or the supervisor ends.
 import { statSync } from 'node:fs';
-import { HarnessError } from '../../../shared/errors.js';
 import type { LogLine } from '../../../shared/events.js';
 import { loadProject } from '../../config/index.js';
-import { closest } from '../../config/did-you-mean.js';
+import { didYouMean } from '../../config/did-you-mean.js';
+import { checkServiceNames } from '../../../shared/service-names.js';
 import { readLogHistory } from '../../../shared/log-history.js';
 import { projectStateDir } from '../../state/paths.js';
 import { connectSupervisor } from '../../supervisor/connect.js';
@@ -62,7 +62,7 @@ export async function logsCommand(argv: string[]): Promise<number> {
   const print = (l: LogLine): void =>
     printer.line(stamp ? { ...l, line: `${new Date(l.ts).toISOString()} ${l.line}` } : l);
   const services = args.positionals;
-  await checkServiceNames(file, services);
+  await checkNames(file, services);
 
   const client = await connectSupervisor(file);
   if (!client) {
@@ -80,19 +80,10 @@ export async function logsCommand(argv: string[]): Promise<number> {
 
 /** A named service that the file does not have is an error that names it, with "did you mean";
  * a file that does not validate is not checked (its logs are still worth reading). */
-async function checkServiceNames(file: string, services: string[]): Promise<void> {
+async function checkNames(file: string, services: string[]): Promise<void> {
   if (services.length === 0) return;
   const { config } = await loadProject(file);
-  if (!config) return;
-  const names = config.services.map((s) => s.name);
-  for (const s of services) {
-    if (names.includes(s)) continue;
-    const guess = closest(s, names);
-    throw new HarnessError(
-      'NOT_FOUND',
-      `no service named "${s}" in ${displayPath(file)}${guess ? ` (did you mean "${guess}"?)` : ''}; services: ${names.join(', ') || 'none'}`,
-    );
-  }
+  if (config) checkServiceNames(services, new Set(config.services.map((s) => s.name)), displayPath(file), didYouMean);
 }
 
 function isFile(p: string): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HarnessError } from '../../shared/errors.js';
+import { HarnessError } from './errors.js';
 import { checkServiceNames } from './service-names.js';
 
 const FILE = '/srv/stack/services.yaml';

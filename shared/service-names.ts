@@ -2,7 +2,7 @@
 // NOT_FOUND message. The project session checks at its door, with a "did you mean" from the
 // config's suggestions; the ServiceManager keeps the same check for callers that drive the core
 // directly (tests, benches), so whichever speaks, the message reads the same.
-import { HarnessError } from '../../shared/errors.js';
+import { HarnessError } from './errors.js';
 
 /** Past this many, the message lists the first ones and says how many there are. */
 const LISTED = 20;
