@@ -43,5 +43,8 @@ export interface ServiceState {
   address?: string;
   ports?: number[];
   startedAt?: number;
+  /** Set while a stop has waited a while for the service to exit: the signal sent, and when it
+   * will be killed (epoch ms) if it has not exited by then. */
+  stopWait?: { signal: string; since: number; killAt: number };
   updatedAt: number;
 }

@@ -15,6 +15,13 @@ import { reachOf, startInstance, stopInstance, type InstanceDeps, type StartAtte
 import { exitOutcome, RestartBackoff } from './restart-policy.js';
 import { outcomeOf, type Outcome } from './start-run.js';
 
+/** How long a stop waits quietly before it says that it is waiting. */
+const STOP_WAIT_NOTICE_MS = 1000;
+
+function clock(epochMs: number): string {
+  return new Date(epochMs).toTimeString().slice(0, 8);
+}
+
 /** What every lifecycle of one manager shares. */
 export interface LifecycleContext extends InstanceDeps {
   readonly executors: ExecutorRegistry;
@@ -197,7 +204,8 @@ export class ServiceLifecycle {
   }
 
   private healthResult(gen: number, result: HealthResult): void {
-    if (!this.live(gen)) return;
+    // A probe that was in flight when the instance ended must not put health back on the state.
+    if (!this.live(gen) || this.instance === null) return;
     // Kept on the state silently; the status event that follows a verdict carries it, and the
     // health event reports the flip itself.
     this.current = { ...this.current, health: result };
@@ -227,7 +235,8 @@ export class ServiceLifecycle {
     this.backoff.cancel();
     this.endStreams();
     const outcome = exitOutcome(this.cfg.restart, exit, this.backoff.consecutive, this.ctx.closed());
-    const patch: Partial<ServiceState> = { status: outcome.status, error: outcome.error, exitCode: exit.code, signal: exit.signal, pid: undefined, instance: undefined };
+    // Health belongs to the instance that just ended: none is shown for a service that is not running.
+    const patch: Partial<ServiceState> = { status: outcome.status, error: outcome.error, exitCode: exit.code, signal: exit.signal, pid: undefined, instance: undefined, health: undefined };
     if (outcome.restartInMs !== undefined) {
       // Scheduled before the status event, so start requests see a restart pending.
       this.backoff.schedule(outcome.restartInMs, () => {
@@ -244,19 +253,42 @@ export class ServiceLifecycle {
     this.health.disarm();
     this.instance = null;
     this.ctx.logs.system(this.cfg.name, `failed to start: ${message}`);
-    this.update({ status: 'failed', error: message, pid: undefined, instance: undefined });
+    this.update({ status: 'failed', error: message, pid: undefined, instance: undefined, health: undefined });
   }
 
   private async stopNow(): Promise<void> {
     const config = this.cfg;
-    this.update({ status: 'stopping' });
+    this.update({ status: 'stopping', health: undefined });
     if (this.launching) await this.launching;
     const instance = this.instance;
     const executor = this.ctx.executors.get(config.target.type) as ServiceExecutor;
-    const exit = instance ? await stopInstance(config, executor, instance, this.ctx.logs) : null;
+    const waiting = instance ? this.sayWhileWaiting(config) : null;
+    let exit: ExitInfo | null;
+    try {
+      exit = instance ? await stopInstance(config, executor, instance, this.ctx.logs) : null;
+    } finally {
+      if (waiting) clearTimeout(waiting);
+    }
     this.instance = null;
     this.endStreams();
-    this.update({ status: 'stopped', pid: undefined, instance: undefined, exitCode: exit?.code, signal: exit?.signal, error: exit?.error });
+    this.update({ status: 'stopped', pid: undefined, instance: undefined, exitCode: exit?.code, signal: exit?.signal, error: exit?.error, stopWait: undefined });
+  }
+
+  /** A service still running a while after its stop signal: say so, and when it will be killed,
+   * so `down` and Ctrl-C do not look hung. Quick stops say nothing. */
+  private sayWhileWaiting(config: ServiceConfig): NodeJS.Timeout | null {
+    const grace = config.stop_grace_period_ms;
+    if (grace <= STOP_WAIT_NOTICE_MS) return null;
+    const since = this.ctx.now();
+    const timer = setTimeout(() => {
+      if (this.current.status !== 'stopping') return;
+      const killAt = since + grace;
+      const left = Math.ceil((killAt - this.ctx.now()) / 1000);
+      this.ctx.logs.system(config.name, `still running ${STOP_WAIT_NOTICE_MS / 1000} s after ${config.stop_signal}; SIGKILL in ${left} s (at ${clock(killAt)}) if it has not exited`);
+      this.update({ stopWait: { signal: config.stop_signal, since, killAt } });
+    }, STOP_WAIT_NOTICE_MS);
+    timer.unref?.();
+    return timer;
   }
 
   /** Every state change goes through here: one status event, stamped with the global sequence. */
