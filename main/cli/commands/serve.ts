@@ -1,12 +1,16 @@
 // `harness serve`: the browser UI. Becomes the project's supervisor (so `harness ps/logs/down`
 // attach to it exactly as to `harness up`) and serves the same API over a loopback WebSocket,
-// plus the built renderer, behind a per-launch token.
+// plus the built renderer, behind a per-launch token. When the file already has a supervisor
+// (`harness up -d`, another serve, the app), it attaches to that one instead: same state, logs
+// and controls, and Ctrl-C then closes only the UI.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startHarnessServer, type HarnessServer } from '../../server/harness-server.js';
 import { writeLaunchFile, type LaunchFile } from '../../server/launch-file.js';
 import { demoFile } from '../../os/package-root.js';
+import { HarnessError } from '../../../shared/errors.js';
+import { attachToSupervisor, type AttachedSupervisor } from '../../supervisor/attach.js';
 import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js';
 import { FILE_FLAG, flagBool, flagInt, flagString, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
 import { reportError } from '../errors.js';
@@ -29,7 +33,10 @@ stops). --open starts the browser on that file: the session token is never on a 
 in this output. The page keeps the token for the tab's lifetime. Without -f, ./services.yaml is
 opened when it exists, else the UI starts empty (open a file, the demo, or create one from there).
 
-Exit codes: 0 stopped by Ctrl-C/SIGTERM/\`harness down\`, 1 failure, 2 usage, 3 project already supervised.`,
+When the file already has a supervisor (\`harness up -d\`, another serve, the app), serve attaches
+to it: the UI shows the same state, logs and controls, and Ctrl-C closes only the UI.
+
+Exit codes: 0 stopped by Ctrl-C/SIGTERM/\`harness down\` (or the attached supervisor stopped), 1 failure, 2 usage.`,
 };
 
 function hasDesktop(env: NodeJS.ProcessEnv): boolean {
@@ -58,6 +65,7 @@ export function openBrowser(url: string): Promise<boolean> {
 
 export async function serveCommand(argv: string[]): Promise<number> {
   let sup: Supervisor | null = null;
+  let attached: AttachedSupervisor | null = null;
   let server: HarnessServer | null = null;
   let launch: LaunchFile | null = null;
   try {
@@ -74,6 +82,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       stop: async () => {
         await launch?.remove();
         await server?.close().catch(() => undefined);
+        attached?.close();
         await sup?.close();
       },
       force: () => sup?.session.forceKill(),
@@ -82,8 +91,20 @@ export async function serveCommand(argv: string[]): Promise<number> {
       onError: (err) => reportError(err),
     });
 
-    sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => void shutdown.request('shutdown requested') });
-    server = await startHarnessServer({ dispatcher: sup.dispatcher, port, demoPath: demoFile() });
+    attached = file ? await attachToSupervisor(file) : null;
+    if (!attached) {
+      try {
+        sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => void shutdown.request('shutdown requested') });
+      } catch (err) {
+        // Another supervisor took the project between the look and the lock: attach to it.
+        if (!(err instanceof HarnessError && err.code === 'CONFLICT' && file)) throw err;
+        attached = await attachToSupervisor(file);
+        if (!attached) throw err;
+      }
+    }
+    if (attached) void attached.closed.then(() => shutdown.request('the supervisor stopped'));
+    const dispatcher = attached ? attached.dispatcher : (sup as Supervisor).dispatcher;
+    server = await startHarnessServer({ dispatcher, port, demoPath: demoFile() });
     launch = await writeLaunchFile(server.url).catch((err: Error) => {
       process.stderr.write(`harness: ${err.message}; use the one-time link instead\n`);
       return null;
@@ -93,7 +114,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     // The token itself is never printed: a one-time link, and the owner-only page for later.
     process.stdout.write(`Harness UI: ${server.issueLink()}\n`);
     if (launch) process.stdout.write(`(that link signs in once; to open the UI again: ${launch.url}, which only you can read)\n`);
-    process.stdout.write(file ? `Supervising ${displayPath(file)}. Press Ctrl-C to stop every service and quit.\n` : 'No project open yet. Press Ctrl-C to quit.\n');
+    if (attached) {
+      process.stdout.write(
+        `Attached to the supervisor of ${displayPath(file as string)} (pid ${attached.owner.pid}). Press Ctrl-C to close this UI; ` +
+          'the stack keeps running (`harness down` stops it).\n',
+      );
+    } else {
+      process.stdout.write(file ? `Supervising ${displayPath(file)}. Press Ctrl-C to stop every service and quit.\n` : 'No project open yet. Press Ctrl-C to quit.\n');
+    }
     const wantOpen = flagBool(args, 'open') || (!flagBool(args, 'no-open') && hasDesktop(process.env) && process.stdout.isTTY === true);
     // Only ever the page file: the one-time link on a command line could be taken by another user first.
     if (wantOpen && !(launch && (await openBrowser(launch.url)))) process.stdout.write('(no browser opened: open the link above yourself)\n');
@@ -101,6 +129,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   } catch (err) {
     await launch?.remove();
     await server?.close().catch(() => undefined);
+    attached?.close();
     await sup?.close().catch(() => undefined);
     return reportError(err);
   }
