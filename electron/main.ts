@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
+import { attachToSupervisor, type AttachedSupervisor } from '../main/supervisor/attach.js';
 import { startSupervisor, type Supervisor } from '../main/supervisor/supervisor.js';
 import { APP_URL, handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { installMenu, openFile, type MenuContext } from './app-menu.js';
@@ -40,6 +41,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let win: BrowserWindow | null = null;
   let supervisor: Supervisor | null = null;
+  let attached: AttachedSupervisor | null = null;
   let ipc: IpcAdapter | null = null;
   let menu: MenuContext | null = null;
 
@@ -88,6 +90,17 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession();
     handleAppProtocol(rendererDir, existsSync(demo) ? demo : null);
     const file = fileFromArgv(process.argv);
+    // A stack that already runs (`harness up -d`, `harness serve`) is attached to, not refused.
+    attached = file ? await attachToSupervisor(file).catch(() => null) : null;
+    if (attached) {
+      void attached.closed.then(() => app.quit());
+      if (file) addRecent(app.getPath('userData'), file);
+      ipc = createIpcAdapter(attached.dispatcher);
+      menu = { dispatcher: attached.dispatcher, window: () => win, userData: app.getPath('userData') };
+      installMenu(menu);
+      createWindow();
+      return;
+    }
     supervisor = await startSupervisor({
       file,
       command: 'Harness desktop',
@@ -118,6 +131,12 @@ if (!app.requestSingleInstanceLock()) {
   // Stop every service before quitting: no orphans, whichever way the app ends.
   let quitting = false;
   app.on('before-quit', (event) => {
+    // Attached to another process's supervisor: the stack is that process's to stop.
+    if (attached) {
+      ipc?.dispose();
+      attached.close();
+      return;
+    }
     if (quitting || !supervisor) return;
     event.preventDefault();
     quitting = true;
