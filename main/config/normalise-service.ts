@@ -21,7 +21,7 @@ export function normaliseService(n: YNode, r: Readers, dir: string, key?: { name
   const m = r.map(n, 'a service (a map with "target")');
   if (!m) return undefined;
   r.keys(m, FIELDS.service, { allowExtensions: true, required: key ? ['target'] : ['name', 'target'] });
-  const before = r.problems.items.filter((p) => p.severity === 'error').length;
+  const before = r.problems.errorCount;
 
   const nameNode = value(m, 'name');
   let name: string | undefined;
@@ -41,11 +41,15 @@ export function normaliseService(n: YNode, r: Readers, dir: string, key?: { name
   const depsNode = value(m, 'dependencies');
   if (depsNode && depsNode.kind !== 'scalar') {
     const s = r.seq(depsNode, 'a list of service names');
+    const listed = new Set<string>();
     for (const it of s?.items ?? []) {
       const d = r.string(it);
       if (d === undefined) continue;
-      if (deps.some((x) => x.name === d)) r.problems.warn(it.pos, it.path, `dependency "${d}" is listed twice`);
-      else deps.push({ name: d, node: it });
+      if (listed.has(d)) r.problems.warn(it.pos, it.path, `dependency "${d}" is listed twice`);
+      else {
+        listed.add(d);
+        deps.push({ name: d, node: it });
+      }
     }
   } else if (depsNode && depsNode.value !== null) {
     r.seq(depsNode, 'a list of service names');
@@ -62,7 +66,7 @@ export function normaliseService(n: YNode, r: Readers, dir: string, key?: { name
   const uiNode = value(m, 'ui');
   const ui = uiNode ? normaliseUi(uiNode, r) : undefined;
 
-  const errorsNow = r.problems.items.filter((p) => p.severity === 'error').length;
+  const errorsNow = r.problems.errorCount;
   const result: ServiceEntry = { name, nameNode: key?.node ?? nameNode ?? m, deps };
   if (errorsNow === before && name !== undefined && target && restart && stop_signal && stop_grace_period_ms !== undefined) {
     result.config = {
@@ -108,7 +112,7 @@ function normaliseSignal(n: YNode, r: Readers): string | undefined {
   const s = n.kind === 'scalar' && typeof n.value === 'string' ? n.value.trim().toUpperCase() : undefined;
   const name = s === undefined ? undefined : s.startsWith('SIG') ? s : `SIG${s}`;
   if (name !== undefined && (STOP_SIGNALS as readonly string[]).includes(name)) return name;
-  r.problems.error(n.pos, n.path, `${quoted(n)} is not a known signal name${didYouMean(name ?? '', STOP_SIGNALS)}; e.g. SIGTERM, SIGINT, SIGQUIT`);
+  r.problems.error(n.pos, n.path, () => `${quoted(n)} is not a known signal name${didYouMean(name ?? '', STOP_SIGNALS)}; e.g. SIGTERM, SIGINT, SIGQUIT`);
   return undefined;
 }
 
