@@ -61,6 +61,9 @@ export const DEFAULTS = {
   health: { interval_ms: 1000, start_interval_ms: 25, timeout_ms: 1000, retries: 3, start_period_ms: 60_000 },
   /** Probes more often than this would be a hot loop. */
   minIntervalMs: 10,
+  /** Restart delays (`backoff`, `max_backoff`) shorter than this would be one too: `backoff: 0`
+   * restarted a crashing service 212 times a second (issue 8). */
+  minBackoffMs: 10,
   restart: { policy: 'no', max_retries: 5, backoff_ms: 250, max_backoff_ms: 10_000 },
   stop_signal: 'SIGTERM',
   stop_grace_period_ms: 10_000,

@@ -96,9 +96,9 @@ function normaliseRestart(n: YNode, r: Readers): RestartPolicy | undefined {
   const mr = value(m, 'max_retries');
   const max_retries = mr ? r.int(mr, 0, 1_000_000, 'a number of retries') : DEFAULTS.restart.max_retries;
   const b = value(m, 'backoff');
-  const backoff_ms = b ? r.duration(b) : DEFAULTS.restart.backoff_ms;
+  const backoff_ms = b ? restartDelay(b, r) : DEFAULTS.restart.backoff_ms;
   const mb = value(m, 'max_backoff');
-  const max_backoff_ms = mb ? r.duration(mb) : DEFAULTS.restart.max_backoff_ms;
+  const max_backoff_ms = mb ? restartDelay(mb, r) : DEFAULTS.restart.max_backoff_ms;
   if (policy === undefined || max_retries === undefined || backoff_ms === undefined || max_backoff_ms === undefined) return undefined;
   if (max_backoff_ms < backoff_ms) {
     const at = mb ?? m;
@@ -106,6 +106,15 @@ function normaliseRestart(n: YNode, r: Readers): RestartPolicy | undefined {
     return undefined;
   }
   return { policy, max_retries, backoff_ms, max_backoff_ms };
+}
+
+/** `backoff` / `max_backoff`: a duration, at least DEFAULTS.minBackoffMs (as probe intervals
+ * have a minimum) so that a crashing service cannot restart in a hot loop. */
+function restartDelay(n: YNode, r: Readers): number | undefined {
+  const v = r.duration(n);
+  if (v === undefined || v >= DEFAULTS.minBackoffMs) return v;
+  r.problems.error(n.pos, n.path, `must be at least ${DEFAULTS.minBackoffMs}ms, got ${v}ms (a shorter delay restarts a crashing service in a hot loop)`);
+  return undefined;
 }
 
 function normaliseSignal(n: YNode, r: Readers): string | undefined {
