@@ -164,6 +164,16 @@ describe('pathological inputs load within the budget, every problem located', ()
     expect(r.problems[0]).toMatchObject({ message: `nesting deeper than ${LIMITS.maxDepth} levels`, line: LIMITS.maxDepth + 1 });
   });
 
+  it('100,000 nested brackets are refused before parsing, at the bracket too deep', () => {
+    const r = load(`services: ${'['.repeat(100_000)}`);
+    expect(r.problems).toEqual([{ file: FILE, line: 1, column: 11 + LIMITS.maxDepth, path: '', severity: 'error', message: `nesting deeper than ${LIMITS.maxDepth} levels` }]);
+  });
+
+  it('a file over the size limit is one file-level problem (no line, by design)', () => {
+    const r = load(`services: []\n#${'x'.repeat(3 * 1024 * 1024)}`);
+    expect(r.problems).toEqual([{ file: FILE, line: 0, column: 0, path: '', severity: 'error', message: 'the file is larger than 2 MiB' }]);
+  });
+
   it('too many services are refused before each is validated', () => {
     const r = load(cases.manyServices());
     expect(r.problems.map((p) => p.message)).toEqual([`more than ${LIMITS.maxServices} services (5000)`]);
