@@ -83,6 +83,8 @@ describe('pathological inputs load within the budget, every problem located', ()
     expect(listed.map((p) => p.line)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
     expect(r.problems.at(-1)).toMatchObject({ line: 102, column: 3, severity: 'error', path: '' });
     expect(r.problems.at(-1)!.message).toMatch(/^… and 14,?900 more problems \(14,?900 errors\) not listed/);
+    // Summaries count everything, listed or not.
+    expect(r.counts).toEqual({ errors: 15_000, warnings: 0 });
   });
 
   it('unknown dependencies: suggestions for the listed ones only, the rest counted', () => {

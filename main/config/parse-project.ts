@@ -34,6 +34,7 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   const done = (config: ProjectConfig | null): LoadResult => ({
     config: problems.hasErrors ? null : config,
     problems: problems.items,
+    counts: problems.counts,
     document,
   });
 

@@ -36,6 +36,7 @@ export class ProblemList {
   private readonly kept: Held[] = [];
   private seq = 0;
   private errors = 0;
+  private warnings = 0;
   private omittedErrors = 0;
   private omittedWarnings = 0;
   private firstOmitted: Held | undefined;
@@ -51,6 +52,7 @@ export class ProblemList {
   }
 
   warn(pos: Pos, path: string, message: Message, file = this.file): void {
+    this.warnings++;
     this.add({ file, line: pos.line, column: pos.column, path, message, severity: 'warning', rank: file === this.file ? 0 : 1, seq: this.seq++ });
   }
 
@@ -61,6 +63,11 @@ export class ProblemList {
   /** Every error reported, kept or not. */
   get errorCount(): number {
     return this.errors;
+  }
+
+  /** Every problem reported, listed or not. */
+  get counts(): { errors: number; warnings: number } {
+    return { errors: this.errors, warnings: this.warnings };
   }
 
   /** The kept problems in reading order (file-level first, then by position, `.env` last), and a
