@@ -2,10 +2,13 @@
 // (`services.db.deploy`), aliases and `<<` merge keys are expanded within the loader's budgets.
 // Unlike the services.yaml tree, strings are NOT interpolated: `${VAR}` references are carried
 // into the generated file, where Harness resolves them when it loads it.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { ConfigProblem } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import { LIMITS } from '../config/fields.js';
+import { ProblemList } from '../config/problems.js';
+import { resolveAliases, type AliasTargets } from '../config/yaml-anchors.js';
+import { lineIndex, parseYaml, YamlLimitError } from '../config/yaml-parse.js';
 
 export type CScalarValue = string | number | boolean | null;
 
@@ -57,19 +60,18 @@ export function parseComposeTree(text: string, file: string): CMap {
   };
   const problem = (line: number, message: string, path = ''): ConfigProblem => ({ file, line, column: 1, path, message, severity: 'error' });
   if (Buffer.byteLength(text, 'utf8') > LIMITS.maxFileBytes) fail([problem(0, `the file is larger than ${LIMITS.maxFileBytes / 1024 / 1024} MiB`)]);
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // The loader's bounded parser (token budget, nesting limit, linear duplicate-key check) and its
+  // one-pass alias resolution: the same guarantees for a compose file as for a services.yaml.
+  const lc = lineIndex(text);
+  const doc = parseYaml(text);
   const lineAt = (off: number | undefined): number => (off === undefined ? 1 : lc.linePos(off).line);
-  if (doc.errors.length > 0) fail(doc.errors.map((e) => problem(lineAt(e.pos[0]), `YAML syntax error: ${e.message}`)));
-  try {
-    // yaml's own alias accounting stops "billion laughs" documents before anything is expanded.
-    doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
-  } catch (err) {
-    fail([problem(1, /alias count/i.test((err as Error).message) ? `too many alias expansions (limit ${LIMITS.maxAliasCount})` : (err as Error).message)]);
-  }
+  if (doc.errors.length > 0) fail(doc.errors.map((e) => problem(lineAt(e.pos[0]), e instanceof YamlLimitError ? e.message : `YAML syntax error: ${e.message}`)));
+  const aliasProblems = new ProblemList(file);
+  const aliases = resolveAliases(doc, lc, aliasProblems);
+  if (!aliases) fail(aliasProblems.items.map((p) => problem(p.line, p.message, p.path)));
   let tree: CNode;
   try {
-    tree = build(doc, lc, text);
+    tree = build(doc, lc, text, aliases as AliasTargets);
   } catch (err) {
     if (err instanceof TreeLimit || err instanceof RangeError) return fail([problem(1, err instanceof TreeLimit ? err.message : 'the file is nested too deeply')]);
     throw err;
@@ -78,7 +80,7 @@ export function parseComposeTree(text: string, file: string): CMap {
   return tree;
 }
 
-function build(doc: Document, lc: LineCounter, text: string): CNode {
+function build(doc: Document, lc: LineCounter, text: string, aliases: AliasTargets): CNode {
   let nodes = 0;
   const lineOf = (n: { range?: readonly number[] | null } | null | undefined, fallback: number): number => {
     const off = n?.range?.[0];
@@ -90,7 +92,7 @@ function build(doc: Document, lc: LineCounter, text: string): CNode {
     let node = raw as Node | null | undefined;
     const line = keyLine ?? lineOf(node, fallback);
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = aliases.get(node);
       if (!target) throw new TreeLimit(`line ${line}: unknown alias *${node.source}`);
       node = target;
     }

@@ -1,6 +1,6 @@
 // Applies ConfigEdits to a loaded document and re-validates. All or nothing: an edit that cannot
 // apply throws a HarnessError and the given document is left as it was.
-import { isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { isScalar, isSeq, type Document } from 'yaml';
 import type { ConfigEdit, RawService } from '../../shared/api.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { ConfigDocument, LoadResult } from './config-document.js';
@@ -8,6 +8,7 @@ import { astEdit, SPLICE_OPS } from './edit-ops.js';
 import { parseProject } from './parse-project.js';
 import { findService, serviceNames } from './service-locator.js';
 import { checkSetField } from './set-field.js';
+import { parseYaml } from './yaml-parse.js';
 
 export function applyEdits(document: ConfigDocument, edits: ConfigEdit[]): LoadResult {
   if (!document.doc || document.doc.errors.length > 0) {
@@ -28,11 +29,11 @@ export function applyEdits(document: ConfigDocument, edits: ConfigEdit[]): LoadR
     }
     const op = SPLICE_OPS[edit.op] as (t: string, d: Document, e: ConfigEdit) => string | null;
     let next = op(text, doc, edit);
-    let nextDoc = next === null ? undefined : parseDocument(next, { uniqueKeys: true });
+    let nextDoc = next === null ? undefined : parseYaml(next);
     // A splice that broke the YAML would be a bug here; the AST path is always well-formed.
     if (next === null || !nextDoc || nextDoc.errors.length > 0) {
       next = astEdit(doc, edit);
-      nextDoc = parseDocument(next, { uniqueKeys: true });
+      nextDoc = parseYaml(next);
     }
     text = next;
     doc = nextDoc;

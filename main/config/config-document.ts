@@ -18,6 +18,9 @@ export interface ConfigDocument {
 export interface LoadResult {
   /** null when there is any error (warnings alone keep the config). */
   config: ProjectConfig | null;
+  /** At most LIMITS.maxProblems of them, then a "… and N more problems" line. */
   problems: ConfigProblem[];
+  /** Every problem found, listed or not: what a summary line should count. */
+  counts: { errors: number; warnings: number };
   document: ConfigDocument;
 }

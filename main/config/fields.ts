@@ -61,19 +61,32 @@ export const DEFAULTS = {
   health: { interval_ms: 1000, start_interval_ms: 25, timeout_ms: 1000, retries: 3, start_period_ms: 60_000 },
   /** Probes more often than this would be a hot loop. */
   minIntervalMs: 10,
+  /** Restart delays (`backoff`, `max_backoff`) shorter than this would be one too: `backoff: 0`
+   * restarted a crashing service 212 times a second (issue 8). */
+  minBackoffMs: 10,
   restart: { policy: 'no', max_retries: 5, backoff_ms: 250, max_backoff_ms: 10_000 },
   stop_signal: 'SIGTERM',
   stop_grace_period_ms: 10_000,
   ssh_port: 22,
 } as const;
 
-/** Limits that keep a hostile file from hanging or exhausting the loader. */
+/** Limits that keep a hostile file from hanging or exhausting the loader: with them every step
+ * is linear in the file and the whole load of any file under maxFileBytes stays well under a
+ * second (bench/loader-fuzz.mjs measures it). */
 export const LIMITS = {
   maxFileBytes: 2 * 1024 * 1024,
-  /** As yaml's own `maxAliasCount`. */
-  maxAliasCount: 100,
-  /** Nodes visited after alias and merge expansion. */
+  /** Lexical tokens yaml may parse. Its parser costs 2-3 µs of CPU a token here, so this bounds
+   * the parse of a dense file, which bytes alone do not (a 2 MiB list of numbers is a million
+   * items and took 5-10 s). examples/demo has 509 tokens for 4 services; 1000 services written
+   * like them, comments included, have about 117,000. */
+  maxYamlTokens: 150_000,
+  /** Aliases expanded, counting those met again inside expanded content (a `<<: *defaults` in
+   * each of 1000 services is 1000). */
+  maxAliasExpansions: 10_000,
+  /** Nodes built, including copies made by aliases and keys considered by `<<` merges. */
   maxNodes: 200_000,
   maxDepth: 64,
   maxServices: 1000,
+  /** Problems listed; the rest are counted in one final "… and N more problems" line. */
+  maxProblems: 100,
 } as const;

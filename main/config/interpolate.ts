@@ -22,7 +22,10 @@ export function interpolate(text: string, env: Env): InterpolationResult {
   const issues: InterpolationIssue[] = [];
   const state = { substituted: false };
   const value = expand(text, env, issues, state, 0);
-  return { value, substituted: state.substituted, issues };
+  // One string may name the same unset variable thousands of times: say so once.
+  const seen = new Set<string>();
+  const unique = issues.filter((x) => !seen.has(x.message) && seen.add(x.message));
+  return { value, substituted: state.substituted, issues: unique };
 }
 
 function expand(text: string, env: Env, issues: InterpolationIssue[], state: { substituted: boolean }, depth: number): string {
@@ -32,8 +35,12 @@ function expand(text: string, env: Env, issues: InterpolationIssue[], state: { s
   while (i < text.length) {
     const c = text[i];
     if (c !== '$') {
-      out += c;
-      i++;
+      // Copy the run up to the next `$` at once (a megabyte-long string is one slice, not a
+      // million appends).
+      const next = text.indexOf('$', i);
+      const end = next < 0 ? text.length : next;
+      out += text.slice(i, end);
+      i = end;
       continue;
     }
     const next = text[i + 1];

@@ -23,14 +23,14 @@ export async function loadProject(file: string, opts: LoadOptions = {}): Promise
     if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
     if (st.size > LIMITS.maxFileBytes) {
       problems.error(NO_POS, '', `the file is larger than ${LIMITS.maxFileBytes / 1024 / 1024} MiB (${st.size} bytes)`);
-      return { config: null, problems: problems.items, document: { file: abs, text: '', doc: null, env } };
+      return { config: null, problems: problems.items, counts: problems.counts, document: { file: abs, text: '', doc: null, env } };
     }
     text = await fs.readFile(abs, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'file not found' : e.code === 'EACCES' ? 'permission denied' : e.message;
     problems.error(NO_POS, '', `cannot read ${abs}: ${why}`);
-    return { config: null, problems: problems.items, document: { file: abs, text: '', doc: null, env } };
+    return { config: null, problems: problems.items, counts: problems.counts, document: { file: abs, text: '', doc: null, env } };
   }
   return parseProject(text, abs, env, problems);
 }

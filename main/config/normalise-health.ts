@@ -21,7 +21,7 @@ export function normaliseHealth(n: YNode, r: Readers, target: ServiceTarget | un
     r.problems.error(
       typeNode.pos,
       typeNode.path,
-      `unknown health check type ${quoted(typeNode)}; expected one of ${HEALTH_CHECK_TYPES.join(', ')}${didYouMean(String(type ?? ''), HEALTH_CHECK_TYPES)}`,
+      () => `unknown health check type ${quoted(typeNode)}; expected one of ${HEALTH_CHECK_TYPES.join(', ')}${didYouMean(String(type ?? ''), HEALTH_CHECK_TYPES)}`,
     );
     return undefined;
   }

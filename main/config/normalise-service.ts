@@ -21,7 +21,7 @@ export function normaliseService(n: YNode, r: Readers, dir: string, key?: { name
   const m = r.map(n, 'a service (a map with "target")');
   if (!m) return undefined;
   r.keys(m, FIELDS.service, { allowExtensions: true, required: key ? ['target'] : ['name', 'target'] });
-  const before = r.problems.items.filter((p) => p.severity === 'error').length;
+  const before = r.problems.errorCount;
 
   const nameNode = value(m, 'name');
   let name: string | undefined;
@@ -41,11 +41,15 @@ export function normaliseService(n: YNode, r: Readers, dir: string, key?: { name
   const depsNode = value(m, 'dependencies');
   if (depsNode && depsNode.kind !== 'scalar') {
     const s = r.seq(depsNode, 'a list of service names');
+    const listed = new Set<string>();
     for (const it of s?.items ?? []) {
       const d = r.string(it);
       if (d === undefined) continue;
-      if (deps.some((x) => x.name === d)) r.problems.warn(it.pos, it.path, `dependency "${d}" is listed twice`);
-      else deps.push({ name: d, node: it });
+      if (listed.has(d)) r.problems.warn(it.pos, it.path, `dependency "${d}" is listed twice`);
+      else {
+        listed.add(d);
+        deps.push({ name: d, node: it });
+      }
     }
   } else if (depsNode && depsNode.value !== null) {
     r.seq(depsNode, 'a list of service names');
@@ -62,7 +66,7 @@ export function normaliseService(n: YNode, r: Readers, dir: string, key?: { name
   const uiNode = value(m, 'ui');
   const ui = uiNode ? normaliseUi(uiNode, r) : undefined;
 
-  const errorsNow = r.problems.items.filter((p) => p.severity === 'error').length;
+  const errorsNow = r.problems.errorCount;
   const result: ServiceEntry = { name, nameNode: key?.node ?? nameNode ?? m, deps };
   if (errorsNow === before && name !== undefined && target && restart && stop_signal && stop_grace_period_ms !== undefined) {
     result.config = {
@@ -92,9 +96,9 @@ function normaliseRestart(n: YNode, r: Readers): RestartPolicy | undefined {
   const mr = value(m, 'max_retries');
   const max_retries = mr ? r.int(mr, 0, 1_000_000, 'a number of retries') : DEFAULTS.restart.max_retries;
   const b = value(m, 'backoff');
-  const backoff_ms = b ? r.duration(b) : DEFAULTS.restart.backoff_ms;
+  const backoff_ms = b ? restartDelay(b, r) : DEFAULTS.restart.backoff_ms;
   const mb = value(m, 'max_backoff');
-  const max_backoff_ms = mb ? r.duration(mb) : DEFAULTS.restart.max_backoff_ms;
+  const max_backoff_ms = mb ? restartDelay(mb, r) : DEFAULTS.restart.max_backoff_ms;
   if (policy === undefined || max_retries === undefined || backoff_ms === undefined || max_backoff_ms === undefined) return undefined;
   if (max_backoff_ms < backoff_ms) {
     const at = mb ?? m;
@@ -104,11 +108,20 @@ function normaliseRestart(n: YNode, r: Readers): RestartPolicy | undefined {
   return { policy, max_retries, backoff_ms, max_backoff_ms };
 }
 
+/** `backoff` / `max_backoff`: a duration, at least DEFAULTS.minBackoffMs (as probe intervals
+ * have a minimum) so that a crashing service cannot restart in a hot loop. */
+function restartDelay(n: YNode, r: Readers): number | undefined {
+  const v = r.duration(n);
+  if (v === undefined || v >= DEFAULTS.minBackoffMs) return v;
+  r.problems.error(n.pos, n.path, `must be at least ${DEFAULTS.minBackoffMs}ms, got ${v}ms (a shorter delay restarts a crashing service in a hot loop)`);
+  return undefined;
+}
+
 function normaliseSignal(n: YNode, r: Readers): string | undefined {
   const s = n.kind === 'scalar' && typeof n.value === 'string' ? n.value.trim().toUpperCase() : undefined;
   const name = s === undefined ? undefined : s.startsWith('SIG') ? s : `SIG${s}`;
   if (name !== undefined && (STOP_SIGNALS as readonly string[]).includes(name)) return name;
-  r.problems.error(n.pos, n.path, `${quoted(n)} is not a known signal name${didYouMean(name ?? '', STOP_SIGNALS)}; e.g. SIGTERM, SIGINT, SIGQUIT`);
+  r.problems.error(n.pos, n.path, () => `${quoted(n)} is not a known signal name${didYouMean(name ?? '', STOP_SIGNALS)}; e.g. SIGTERM, SIGINT, SIGQUIT`);
   return undefined;
 }
 

@@ -45,7 +45,7 @@ export function normaliseTarget(n: YNode, r: Readers, dir: string): ServiceTarge
     r.problems.error(
       typeNode.pos,
       typeNode.path,
-      `unknown target type ${quoted(typeNode)}; expected one of ${TARGET_TYPES.join(', ')}${didYouMean(word, TARGET_TYPES)}`,
+      () => `unknown target type ${quoted(typeNode)}; expected one of ${TARGET_TYPES.join(', ')}${didYouMean(word, TARGET_TYPES)}`,
     );
     return undefined;
   }

@@ -181,6 +181,12 @@ services:
     ]);
   });
 
+  it('restart delays at the minimum (10ms) are accepted', () => {
+    const r = parseProject('services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 10ms, max_backoff: 10}\n', FILE, {});
+    expect(r.problems).toEqual([]);
+    expect(r.config!.services[0].restart).toEqual({ policy: 'always', max_retries: 5, backoff_ms: 10, max_backoff_ms: 10 });
+  });
+
   it.each([
     ['{type: tcp, port: 1}', { interval_ms: 1000, start_interval_ms: 25 }],
     ['{type: tcp, port: 1, start_interval: 50ms}', { interval_ms: 1000, start_interval_ms: 50 }],

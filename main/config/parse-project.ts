@@ -1,8 +1,8 @@
 // Text of a services.yaml → ProjectConfig plus every problem, synchronously and without I/O
 // (loadProject adds the file and `.env` reading). Never throws on any input.
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { ConfigProblem, ProjectConfig, ServiceConfig } from '../../shared/config-types.js';
+import type { Document } from 'yaml';
+import type { ProjectConfig, ServiceConfig } from '../../shared/config-types.js';
 import type { ConfigDocument, LoadResult } from './config-document.js';
 import { FIELDS, LIMITS } from './fields.js';
 import type { Env } from './interpolate.js';
@@ -10,7 +10,9 @@ import { normaliseService, type ServiceEntry } from './normalise-service.js';
 import { NO_POS, ProblemList, type Pos } from './problems.js';
 import { Readers, value } from './readers.js';
 import { validateGraph } from './validate-graph.js';
-import { buildTree, childPath, type YScalar } from './yaml-tree.js';
+import { resolveAliases } from './yaml-anchors.js';
+import { lineIndex, parseYaml, YamlLimitError } from './yaml-parse.js';
+import { buildTree, childPath, offsetPos, type YScalar } from './yaml-tree.js';
 
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -31,7 +33,8 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   const document: ConfigDocument = { file, text, doc: null, env };
   const done = (config: ProjectConfig | null): LoadResult => ({
     config: problems.hasErrors ? null : config,
-    problems: sortProblems(problems.items, file),
+    problems: problems.items,
+    counts: problems.counts,
     document,
   });
 
@@ -46,41 +49,25 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
     problems.error({ line, column: col }, '', `nesting deeper than ${LIMITS.maxDepth} levels`);
     return done(null);
   }
-  const lc = new LineCounter();
+  const lc = lineIndex(text);
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    doc = parseYaml(text, { keepSourceTokens: false });
   } catch (err) {
     // yaml does not throw on bad input, but a pathological nesting depth could overflow the stack.
     problems.error({ line: 1, column: 1 }, '', `cannot parse YAML: ${(err as Error).message}`);
     return done(null);
   }
   document.doc = doc;
-  const posAt = (offset: number | undefined): Pos => {
-    if (offset === undefined) return { line: 1, column: 1 };
-    const { line, col } = lc.linePos(offset);
-    return { line, column: col };
-  };
-  for (const e of doc.errors) problems.error(posAt(e.pos[0]), '', `YAML syntax error: ${e.message}`);
+  const posAt = (offset: number | undefined): Pos => (offset === undefined ? { line: 1, column: 1 } : offsetPos(lc, offset));
+  for (const e of doc.errors) problems.error(posAt(e.pos[0]), '', e instanceof YamlLimitError ? e.message : `YAML syntax error: ${e.message}`);
   for (const w of doc.warnings) problems.warn(posAt(w.pos[0]), '', w.message);
   if (problems.hasErrors) return done(null);
 
-  // yaml's own alias accounting stops billion-laughs documents before we expand anything.
-  try {
-    doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
-  } catch (err) {
-    // Other failures (an unresolved alias) are reported with their location by buildTree.
-    if (err instanceof RangeError) {
-      problems.error({ line: 1, column: 1 }, '', 'the file is nested too deeply');
-      return done(null);
-    }
-    if (/alias count/i.test((err as Error).message)) {
-      problems.error({ line: 1, column: 1 }, '', `too many alias expansions (limit ${LIMITS.maxAliasCount}); is this a "billion laughs" file?`);
-      return done(null);
-    }
-  }
-
-  const tree = buildTree(doc, lc, env, problems);
+  // Every alias is resolved (or reported) once, before anything is expanded.
+  const targets = resolveAliases(doc, lc, problems);
+  if (!targets) return done(null);
+  const tree = buildTree(doc, lc, env, problems, targets);
   if (problems.hasErrors) return done(null);
   const r = new Readers(problems);
   if (!tree || (tree.kind === 'scalar' && tree.value === null)) {
@@ -103,6 +90,12 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
 
   const entries: ServiceEntry[] = [];
   const servicesNode = value(top, 'services');
+  const count = servicesNode?.kind === 'seq' ? servicesNode.items.length : servicesNode?.kind === 'map' ? servicesNode.entries.length : 0;
+  if (count > LIMITS.maxServices) {
+    // Checked before validating each one: 5000 services are refused, not validated first.
+    problems.error(servicesNode!.pos, 'services', `more than ${LIMITS.maxServices} services (${count})`);
+    return done(null);
+  }
   if (servicesNode && servicesNode.kind === 'seq') {
     servicesNode.items.forEach((item) => {
       const e = normaliseService(item, r, dir);
@@ -117,20 +110,10 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   } else if (servicesNode && !(servicesNode.kind === 'scalar' && servicesNode.value === null)) {
     r.seq(servicesNode, 'a list of services or a map of services keyed by name');
   }
-  if (entries.length > LIMITS.maxServices) {
-    problems.error(servicesNode!.pos, 'services', `more than ${LIMITS.maxServices} services`);
-    return done(null);
-  }
   validateGraph(entries, problems);
 
   const services = entries.map((e) => e.config).filter((c): c is ServiceConfig => c !== undefined);
   return done({ name, file, dir, services });
-}
-
-/** File-level problems first, then by position; other files (`.env`) after. Stable otherwise. */
-function sortProblems(items: ConfigProblem[], file: string): ConfigProblem[] {
-  const rank = (p: ConfigProblem) => (p.file === file ? 0 : 1);
-  return [...items].sort((a, b) => rank(a) - rank(b) || a.line - b.line || a.column - b.column);
 }
 
 /** Offset where flow brackets nest deeper than `max` (quotes and comments skipped), if anywhere. */

@@ -41,7 +41,8 @@ export class Readers {
     for (const e of m.entries) {
       if (spec.keys.includes(e.key)) continue;
       if (opts.allowExtensions && e.key.startsWith('x-')) continue;
-      this.problems.error(e.keyPos, e.value.path, `unknown field "${e.key}"${didYouMean(e.key, spec.keys)}`);
+      // Lazy: a file with 50,000 unknown fields only pays for the suggestions it lists.
+      this.problems.error(e.keyPos, e.value.path, () => `unknown field "${e.key}"${didYouMean(e.key, spec.keys)}`);
     }
     for (const k of opts.required ?? spec.required) {
       if (!m.entries.some((e) => e.key === k)) this.problems.error(m.pos, m.path, `missing required field "${k}"`);
@@ -103,11 +104,7 @@ export class Readers {
   oneOf<T extends string>(n: YNode, allowed: readonly T[], what: string): T | undefined {
     if (n.kind === 'scalar' && typeof n.value === 'string' && (allowed as readonly string[]).includes(n.value)) return n.value as T;
     const word = n.kind === 'scalar' && n.value !== null ? String(n.value) : '';
-    this.problems.error(
-      n.pos,
-      n.path,
-      `${quoted(n)} is not a valid ${what}; expected one of ${allowed.join(', ')}${didYouMean(word, allowed)}`,
-    );
+    this.problems.error(n.pos, n.path, () => `${quoted(n)} is not a valid ${what}; expected one of ${allowed.join(', ')}${didYouMean(word, allowed)}`);
     return undefined;
   }
 

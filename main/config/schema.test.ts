@@ -92,6 +92,20 @@ services:
   const demo = path.join(ROOT, 'examples/demo/services.yaml');
   if (existsSync(demo)) samples.push(['examples/demo/services.yaml', readFileSync(demo, 'utf8')]);
 
+  samples.push([
+    'restart delays and probe intervals at the 10ms minimum',
+    `services:
+  - name: a
+    target: {type: Process, binary: x}
+    restart: {policy: always, backoff: 10ms, max_backoff: 10}
+    health_check: {type: tcp, port: 1, interval: 0.01s, start_interval: 9.5ms}
+  - name: b
+    target: {type: Process, binary: x}
+    restart: {policy: always, backoff: "10", max_backoff: 1m}
+    health_check: {type: http, port: 1, interval: 0h0m0s10ms}
+`,
+  ]);
+
   it.each(samples)('%s: schema and loader agree', (name, text) => {
     const viaSchema = validateSchema(schema, parse(text));
     const viaLoader = parseProject(text, '/p/services.yaml', {}).problems.filter((p) => p.severity === 'error');
@@ -111,6 +125,13 @@ services:
     ['map-form key that is not a service name', 'services:\n  9x:\n    target: {type: Process, binary: x}\n'],
     ['relative Docker working_dir', 'services:\n  - name: a\n    target: {type: Docker, image: x, working_dir: app}\n'],
     ['Docker entrypoint that is not a list', 'services:\n  - name: a\n    target: {type: Docker, image: x, entrypoint: {a: 1}}\n'],
+    ['restart backoff of 0', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 0}\n'],
+    ['restart backoff of "5ms"', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 5ms}\n'],
+    ['restart max_backoff of "0s"', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, max_backoff: 0s}\n'],
+    ['restart backoff of "9.4ms"', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 9.4ms}\n'],
+    ['restart backoff of "0h0m0s9ms"', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 0h0m0s9ms}\n'],
+    ['probe interval of "5" (milliseconds)', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    health_check: {type: tcp, port: 1, interval: "5"}\n'],
+    ['probe start_interval of 1', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    health_check: {type: tcp, port: 1, start_interval: 1}\n'],
   ])('%s: rejected by both', (_name, text) => {
     expect(validateSchema(schema, parse(text)).length).toBeGreaterThan(0);
     expect(parseProject(text, '/p/services.yaml', {}).config).toBeNull();

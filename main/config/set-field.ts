@@ -2,11 +2,12 @@
 // that field (the rest of the entry keeps its comments, quoting and `${VAR}` references); a splice
 // is kept only when the file it produces means exactly what the AST edit means, otherwise the
 // caller falls back to the AST edit (comments kept, formatting normalised).
-import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { fieldPathProblem, type ConfigEdit, type FieldPath } from '../../shared/api.js';
 import { HarnessError } from '../../shared/errors.js';
 import { mustFindService } from './service-locator.js';
 import { afterLine, applySplices, blockLines, column, dashColumn, inlineScalar, insertLines, lineStart, rangeOf, type Splice } from './text-splice.js';
+import { parseYaml } from './yaml-parse.js';
 
 export type SetFieldEdit = Extract<ConfigEdit, { op: 'setField' }>;
 type Collection = YAMLMap | YAMLSeq;
@@ -132,7 +133,7 @@ export function setFieldSplice(text: string, doc: Document, e: SetFieldEdit): st
   if (next === null) return null;
   const expected = doc.clone();
   setFieldAst(expected, e);
-  const got = parseDocument(next, { uniqueKeys: true });
+  const got = parseYaml(next);
   if (got.errors.length > 0 || JSON.stringify(got.toJSON()) !== JSON.stringify(expected.toJSON())) return null;
   return next;
 }

@@ -1,9 +1,13 @@
 // Checks across services: names, env-prefix collisions, unknown and self dependencies, cycles.
+// Linear in services + dependencies: suggestions for unknown names are computed only for the
+// problems that are listed, and a cycle's text only when it is printed.
 import { envPrefix } from '../../shared/config-types.js';
 import { SERVICE_NAME } from '../../shared/payload-schema.js';
 import { didYouMean } from './did-you-mean.js';
 import type { ServiceEntry } from './normalise-service.js';
 import type { ProblemList } from './problems.js';
+
+type Dep = ServiceEntry['deps'][number];
 
 export function validateGraph(entries: ServiceEntry[], problems: ProblemList): void {
   const byName = new Map<string, ServiceEntry>();
@@ -39,13 +43,14 @@ export function validateGraph(entries: ServiceEntry[], problems: ProblemList): v
   }
 
   const names = [...byName.keys()];
-  const edges = new Map<string, Array<{ name: string; node: ServiceEntry['deps'][number]['node'] }>>();
+  const edges = new Map<string, Dep[]>();
   for (const e of byName.values()) {
-    const ok: Array<{ name: string; node: ServiceEntry['deps'][number]['node'] }> = [];
+    const ok: Dep[] = [];
     for (const d of e.deps) {
       if (d.name === e.name) problems.error(d.node.pos, d.node.path, `service "${e.name}" depends on itself`);
       else if (!byName.has(d.name)) {
-        problems.error(d.node.pos, d.node.path, `unknown dependency "${d.name}"${didYouMean(d.name, names.filter((n) => n !== e.name))}`);
+        const self = e.name;
+        problems.error(d.node.pos, d.node.path, () => `unknown dependency "${d.name}"${didYouMean(d.name, names.filter((n) => n !== self))}`);
       } else ok.push(d);
     }
     edges.set(e.name!, ok);
@@ -53,16 +58,15 @@ export function validateGraph(entries: ServiceEntry[], problems: ProblemList): v
   reportCycles(names, edges, problems);
 }
 
-function reportCycles(
-  names: string[],
-  edges: Map<string, Array<{ name: string; node: ServiceEntry['deps'][number]['node'] }>>,
-  problems: ProblemList,
-): void {
-  // Iterative DFS (a long chain must not overflow the stack); a back edge closes a cycle.
-  const colour = new Map<string, 0 | 1 | 2>();
-  const seen = new Set<string>();
+/** Iterative DFS (a long chain must not overflow the stack); every back edge closes a cycle.
+ * Each edge is examined once and a cycle found this way holds exactly one back edge, so no cycle
+ * is reported twice. The DFS-tree parent of a node never changes once set, which lets a message
+ * rebuild its cycle later, and only if it is listed. */
+function reportCycles(names: string[], edges: Map<string, Dep[]>, problems: ProblemList): void {
+  const colour = new Map<string, 1 | 2>();
+  const parent = new Map<string, string>();
   for (const root of names) {
-    if (colour.get(root)) continue;
+    if (colour.has(root)) continue;
     const stack: Array<{ name: string; i: number }> = [{ name: root, i: 0 }];
     colour.set(root, 1);
     while (stack.length > 0) {
@@ -74,23 +78,19 @@ function reportCycles(
         continue;
       }
       const dep = out[top.i++];
-      const c = colour.get(dep.name) ?? 0;
-      if (c === 0) {
+      const c = colour.get(dep.name);
+      if (c === undefined) {
         colour.set(dep.name, 1);
+        parent.set(dep.name, top.name);
         stack.push({ name: dep.name, i: 0 });
       } else if (c === 1) {
-        const from = stack.findIndex((f) => f.name === dep.name);
-        const cycle = stack.slice(from).map((f) => f.name);
-        const key = canonical(cycle);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        problems.error(dep.node.pos, dep.node.path, `dependency cycle: ${[...cycle, dep.name].join(' -> ')}`);
+        const from = top.name;
+        problems.error(dep.node.pos, dep.node.path, () => {
+          const cycle = [from];
+          for (let n = from; n !== dep.name; ) cycle.push((n = parent.get(n)!));
+          return `dependency cycle: ${[...cycle.reverse(), dep.name].join(' -> ')}`;
+        });
       }
     }
   }
-}
-
-function canonical(cycle: string[]): string {
-  const min = cycle.indexOf([...cycle].sort()[0]);
-  return [...cycle.slice(min), ...cycle.slice(0, min)].join('\0');
 }

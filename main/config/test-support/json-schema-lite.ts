@@ -21,6 +21,7 @@ interface SchemaObject {
   allOf?: S[];
   anyOf?: S[];
   oneOf?: S[];
+  not?: S;
   if?: S;
   then?: S;
   else?: S;
@@ -95,6 +96,7 @@ function check(root: Record<string, unknown>, schema: S, v: unknown, at: string,
     const n = s.oneOf.filter((sub) => validateAt(root, sub, v)).length;
     if (n !== 1) errors.push(`${at}: matches ${n} of oneOf (expected exactly 1)`);
   }
+  if (s.not !== undefined && validateAt(root, s.not, v)) errors.push(`${at}: matches what "not" excludes`);
   if (s.if !== undefined) {
     const branch = validateAt(root, s.if, v) ? s.then : s.else;
     if (branch !== undefined) check(root, branch, v, at, errors);
