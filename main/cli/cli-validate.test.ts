@@ -98,4 +98,19 @@ describe('harness usage', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('harness: /nonexistent/services.yaml not found');
   });
+
+  it('lists the first 100 problems, then how many more, and counts them all in the summary', async () => {
+    const fields = Array.from({ length: 150 }, (_, i) => `      bad${i}: 1`).join('\n');
+    const many = await makeProject(`services:\n  - name: a\n    target:\n      type: Process\n      binary: node\n${fields}\n`);
+    try {
+      const r = await many.run(['validate']);
+      expect(r.code).toBe(1);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.filter((l) => /: error: .*unknown field "bad\d+"/.test(l))).toHaveLength(100);
+      expect(r.stdout).toMatch(/and 50 more problems/);
+      expect(lines.at(-1)).toBe('services.yaml: 150 error(s)');
+    } finally {
+      await many.cleanup();
+    }
+  });
 });

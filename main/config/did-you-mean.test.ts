@@ -2,7 +2,7 @@
 // plain search over every candidate picked (the loader's messages did not change with the speed-up).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boundedLevenshtein, closest, didYouMean, levenshtein } from './did-you-mean.js';
+import { boundedLevenshtein, closest, didYouMean, levenshtein, suggestField, swapsOneNeighbourPair } from './did-you-mean.js';
 
 function textbook(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
@@ -19,7 +19,8 @@ function plainClosest(word: string, candidates: string[]): string | undefined {
   let bestDist = Infinity;
   for (const c of candidates) {
     if (c.toLowerCase() === lower) return c;
-    const d = textbook(lower, c.toLowerCase());
+    // One swapped pair of neighbours counts as a single slip.
+    const d = swapsOneNeighbourPair(lower, c.toLowerCase()) ? 1 : textbook(lower, c.toLowerCase());
     if (d < bestDist) {
       best = c;
       bestDist = d;
@@ -62,5 +63,28 @@ describe('did you mean', () => {
   it('a megabyte-long word costs no distance computation at all', () => {
     expect(closest('k'.repeat(1_000_000), ['services', 'name'])).toBeUndefined();
     expect(boundedLevenshtein('k'.repeat(1_000_000), 'k'.repeat(999_999), 3)).toBe(1);
+  });
+});
+
+describe('suggestions a person recognises', () => {
+  it('two swapped neighbours count as one slip: redsi is redis', () => {
+    expect(closest('redsi', ['api', 'redis', 'web'])).toBe('redis');
+    expect(didYouMean('wrokdir', ['workdir', 'working_dir'])).toBe(' (did you mean "workdir"?)');
+    expect(swapsOneNeighbourPair('ab', 'ba')).toBe(true);
+    expect(swapsOneNeighbourPair('abc', 'acb')).toBe(true);
+    expect(swapsOneNeighbourPair('abcd', 'badc')).toBe(false);
+    expect(swapsOneNeighbourPair('abc', 'abc')).toBe(false);
+  });
+
+  it.each([
+    ['workdir', ['binary', 'args', 'env', 'working_dir', 'ports'], ' (services.yaml calls it "working_dir")'],
+    ['working-dir', ['binary', 'args', 'env', 'working_dir', 'ports'], ' (services.yaml calls it "working_dir")'],
+    ['environment', ['image', 'env', 'ports', 'volumes', 'command'], ' (services.yaml calls it "env")'],
+    ['command', ['type', 'binary', 'args', 'env', 'working_dir', 'ports'], ' (services.yaml calls it "args")'],
+    ['depends_on', ['name', 'target', 'dependencies', 'health_check'], ' (services.yaml calls it "dependencies")'],
+    ['healthcheck', ['name', 'target', 'dependencies', 'health_check'], ' (services.yaml calls it "health_check")'],
+    ['environment', ['name', 'target', 'dependencies', 'health_check'], ' (services.yaml calls it "env", a field of target)'],
+  ])('Compose users\' word %s points to ours', (word, known, hint) => {
+    expect(suggestField(word, known)).toBe(hint);
   });
 });

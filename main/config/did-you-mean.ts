@@ -60,7 +60,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     // Only a length within `allowed` can be close enough.
     if (Math.abs(cl.length - lower.length) > allowed) continue;
     if (bestDist === 1) continue; // nothing but a case-insensitive match can beat 1 now
-    const d = boundedLevenshtein(lower, cl, bestDist - 1);
+    // Two neighbours swapped (`redsi` for `redis`) is one slip of the fingers, not two edits.
+    const d = swapsOneNeighbourPair(lower, cl) ? 1 : boundedLevenshtein(lower, cl, bestDist - 1);
     if (d < bestDist) {
       best = c;
       bestDist = d;
@@ -68,6 +69,42 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   }
   return best;
 }
+
+/** True when `b` is `a` with exactly one pair of adjacent characters swapped. */
+export function swapsOneNeighbourPair(a: string, b: string): boolean {
+  if (a.length !== b.length || a.length < 2) return false;
+  let i = 0;
+  while (i < a.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i >= a.length - 1) return false;
+  if (a.charCodeAt(i) !== b.charCodeAt(i + 1) || a.charCodeAt(i + 1) !== b.charCodeAt(i)) return false;
+  return a.slice(i + 2) === b.slice(i + 2);
+}
+
+/** Field names as Docker Compose (and other tools) spell them, and what services.yaml calls them. */
+export const FAMILIAR_FIELDS: Readonly<Record<string, string>> = {
+  workdir: 'working_dir',
+  'working-dir': 'working_dir',
+  workingdir: 'working_dir',
+  cwd: 'working_dir',
+  environment: 'env',
+  depends_on: 'dependencies',
+  'depends-on': 'dependencies',
+  healthcheck: 'health_check',
+  command: 'args',
+  stop_grace: 'stop_grace_period',
+};
+
+/** For an unknown field: what services.yaml calls a familiar word, when that field exists here,
+ * else the closest known field. */
+export function suggestField(key: string, known: readonly string[]): string {
+  const ours = FAMILIAR_FIELDS[key.toLowerCase()];
+  if (ours && known.includes(ours)) return ` (services.yaml calls it "${ours}")`;
+  // Written on the service where services.yaml has it inside the target (Compose's `environment:`).
+  if (ours && IN_TARGET.has(ours) && known.includes('target')) return ` (services.yaml calls it "${ours}", a field of target)`;
+  return didYouMean(key, known);
+}
+
+const IN_TARGET: ReadonlySet<string> = new Set(['env', 'working_dir', 'args']);
 
 /** ` (did you mean "x"?)` or the empty string. */
 export function didYouMean(word: string, candidates: Iterable<string>): string {

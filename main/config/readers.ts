@@ -1,7 +1,7 @@
 // Typed readers over the positioned tree: each returns the value when it has the right shape and
 // otherwise records a problem at the offending node and returns undefined.
 import { parseDuration } from '../../shared/duration.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean, suggestField } from './did-you-mean.js';
 import type { FieldSpec } from './fields.js';
 import type { ProblemList } from './problems.js';
 import type { YEntry, YMap, YNode, YSeq } from './yaml-tree.js';
@@ -42,7 +42,7 @@ export class Readers {
       if (spec.keys.includes(e.key)) continue;
       if (opts.allowExtensions && e.key.startsWith('x-')) continue;
       // Lazy: a file with 50,000 unknown fields only pays for the suggestions it lists.
-      this.problems.error(e.keyPos, e.value.path, () => `unknown field "${e.key}"${didYouMean(e.key, spec.keys)}`);
+      this.problems.error(e.keyPos, e.value.path, () => `unknown field "${e.key}"${suggestField(e.key, spec.keys)}`);
     }
     for (const k of opts.required ?? spec.required) {
       if (!m.entries.some((e) => e.key === k)) this.problems.error(m.pos, m.path, `missing required field "${k}"`);

@@ -15,14 +15,15 @@ export async function validateCommand(argv: string[]): Promise<number> {
   const args = parseArgs(validateSpec, argv);
   if (args.flags.has('help')) return printHelp(validateSpec);
   const file = projectFile(args, false);
-  const { config, problems } = await loadProject(file);
+  const { config, problems, counts } = await loadProject(file);
   for (const p of problems) process.stdout.write(`${formatCliProblem(p)}\n`);
-  const errors = problems.filter((p) => p.severity === 'error').length;
+  // The listed problems are capped; the counts are of every problem found.
+  const errors = counts?.errors ?? problems.filter((p) => p.severity === 'error').length;
   if (errors > 0 || !config) {
     process.stdout.write(`${displayPath(file)}: ${errors} error(s)\n`);
     return EXIT.FAILURE;
   }
-  const warnings = problems.length - errors;
+  const warnings = counts?.warnings ?? problems.length - errors;
   const n = config.services.length;
   process.stdout.write(`${displayPath(file)}: OK (${n} service${n === 1 ? '' : 's'}${warnings ? `, ${warnings} warning(s)` : ''})\n`);
   return EXIT.OK;
