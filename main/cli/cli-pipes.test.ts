@@ -16,7 +16,8 @@ services:
 `;
 
 /** 900 services with one unknown field each: about 150 KB of problems, far more than a pipe holds. */
-const MANY_PROBLEMS = `services:\n${Array.from({ length: 900 }, (_, i) => `  - name: s${i}\n    bogus_field_${i}: 1\n    target: { type: Process, binary: node }\n`).join('')}`;
+// At most 100 problems are listed: long field names make them more than a pipe buffer (64 KiB).
+const MANY_PROBLEMS = `services:\n${Array.from({ length: 900 }, (_, i) => `  - name: s${i}\n    bogus_field_${i}_${'x'.repeat(400)}: 1\n    target: { type: Process, binary: node }\n`).join('')}`;
 const MANY_SERVICES = `services:\n${Array.from({ length: 900 }, (_, i) => `  - name: service-number-${i}\n    target: { type: Process, binary: node, args: ["-e", "0"] }\n`).join('')}`;
 
 const at = (p: Project) => ({ cwd: p.dir, env: p.env });

@@ -42,7 +42,7 @@ describe('parseYaml', () => {
     }
     // The mutations make duplicate keys often enough for this to prove something.
     expect(duplicates).toBeGreaterThan(50);
-  });
+  }, 180_000); // 2,400 parses: seconds alone, minutes beside other suites on 2 cores
 
   it('stops at the token budget with one located error', () => {
     const text = 'services:\n  - name: a\n    target: {type: Process, binary: x}\n';

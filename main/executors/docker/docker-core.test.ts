@@ -3,7 +3,6 @@
 // and a supervisor killed with SIGKILL leaves containers that the next one adopts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -12,6 +11,7 @@ import type { ServiceConfig } from '../../../shared/config-types.js';
 import { DockerEngine } from './engine.js';
 import { downProject, listProjectContainers } from './project-ops.js';
 import { createDockerCore } from './test-support/docker-core.js';
+import { freePorts } from '../../test-support/ports.js';
 import { dockerService, freePort, projectOf, timing, uniqueProject, waitFor } from './test-support/fixtures.js';
 import { dockerSkipReason, ensureTestImages } from './test-support/test-images.js';
 
@@ -32,14 +32,9 @@ function processService(name: string, script: string, ports: number[], deps: str
   };
 }
 
-/** Answers every request with `body` and records who asked. */
-function httpServer(body: string, host: string): Promise<{ server: Server; port: number; peers: string[] }> {
-  const peers: string[] = [];
-  const server = createServer((req, res) => {
-    peers.push(req.socket.remoteAddress ?? '');
-    res.end(body);
-  });
-  return new Promise((resolve) => server.listen(0, host, () => resolve({ server, port: (server.address() as { port: number }).port, peers })));
+/** A node script that answers every request with `body` on host:port and logs who asked. */
+function serveScript(body: string, host: string, port: number): string {
+  return `require('http').createServer((q, r) => { console.log('peer ' + q.socket.remoteAddress); r.end(${JSON.stringify(body)}); }).listen(${port}, ${JSON.stringify(host)});`;
 }
 
 describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -55,15 +50,14 @@ describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: 
   it('connects over every injected address: Docker->Docker, Docker->Process, Process->Docker; gates on health; warns on loopback-only', async () => {
     const name = uniqueProject('net');
     projects.push(name);
-    // Host-side listeners stand in for Process services' servers: one reachable from containers,
-    // one bound to loopback only (which must produce the warning).
-    const open = await httpServer('from-hostsvc', '0.0.0.0');
-    const loop = await httpServer('from-loop', '127.0.0.1');
-    cleanups.push(() => void open.server.close(), () => void loop.server.close());
-    const webPort = await freePort();
+    // The Process services serve HTTP themselves: one reachable from containers, one bound to
+    // loopback only (which must produce the warning). Each logs who asked.
+    const [openPort, loopPort, webPort] = await freePorts(3);
+    const open = { port: openPort };
+    const loop = { port: loopPort };
     const services: ServiceConfig[] = [
-      processService('hostsvc', 'setInterval(() => {}, 1000)', [open.port]),
-      processService('loopsvc', 'setInterval(() => {}, 1000)', [loop.port]),
+      processService('hostsvc', serveScript('from-hostsvc', '0.0.0.0', openPort), [openPort]),
+      processService('loopsvc', serveScript('from-loop', '127.0.0.1', loopPort), [loopPort]),
       dockerService(
         'web',
         { ports: [`${webPort}:8080`], command: ['sh', '-c', 'sleep 1; echo web-up; exec httpd -f -p 8080 -h /www'] },
@@ -106,7 +100,7 @@ describe.skipIf(skip !== null)(`Docker services in the core${skip ? ` (skipped: 
     expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(client).toContain(`D2P ${gateway}:${open.port} from-hostsvc`);
     expect(client).toContain('GW from-hostsvc');
-    expect(open.peers.length).toBeGreaterThanOrEqual(2);
+    expect(core.text('hostsvc').match(/peer \S+/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
     // Process -> Docker: loopback and the published host port.
     expect(core.text('hostclient')).toContain(`P2D 127.0.0.1:${webPort} hello from harness-test`);
     // Loopback-only process: the edge carries a warning and the dependent gets a system line.

@@ -37,10 +37,11 @@ describe('Docker location resolvers', () => {
 
   it('Docker -> Process: the gateway, with a warning only for a loopback-only listener', () => {
     const listeners = parseProcNetTcp(PROC_NET_TCP, false);
-    expect(listeners).toEqual([
+    expect(listeners.map(({ address, port }) => ({ address, port }))).toEqual([
       { address: '127.0.0.1', port: 8080 },
       { address: '0.0.0.0', port: 8081 },
     ]);
+    expect(listeners.every((l) => Number.isInteger(l.inode))).toBe(true);
     expect(loopbackOnly(listeners, 8080)).toBe(true);
     expect(loopbackOnly(listeners, 8081)).toBe(false);
     expect(loopbackOnly(listeners, 8082)).toBe(false);
