@@ -32,7 +32,10 @@ export interface DockerTarget {
   /** As written; relative bind-mount sources are made absolute by the loader. */
   volumes: string[];
   build?: DockerBuild;
+  /** Replaces the image's CMD (Compose's `command`). */
   command?: string[];
+  /** Replaces the image's ENTRYPOINT (Compose's `entrypoint`); `[]` clears it. */
+  entrypoint?: string[];
 }
 
 export interface RemoteLanTarget {

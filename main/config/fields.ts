@@ -28,7 +28,7 @@ export const FIELDS = {
   ),
   target: {
     Process: spec(['type', 'binary', 'args', 'env', 'working_dir', 'ports'], ['type', 'binary']),
-    Docker: spec(['type', 'image', 'env', 'ports', 'volumes', 'build', 'command'], ['type', 'image']),
+    Docker: spec(['type', 'image', 'env', 'ports', 'volumes', 'build', 'command', 'entrypoint'], ['type', 'image']),
     RemoteLan: spec(['type', 'host', 'user', 'binary', 'args', 'env', 'ssh_port', 'ports'], ['type', 'host', 'user', 'binary']),
     Wireguard: spec(['type', 'host', 'user', 'package', 'env', 'ssh_port', 'ports'], ['type', 'host', 'user', 'package']),
   } satisfies Record<TargetType, FieldSpec>,

@@ -87,9 +87,13 @@ export function normaliseTarget(n: YNode, r: Readers, dir: string): ServiceTarge
       const volumes = opt('volumes', (n) => volumeList(n, r, dir), []);
       const build = opt('build', (n) => dockerBuild(n, r, dir), undefined);
       const command = opt('command', (n) => r.textList(n), undefined);
+      const entrypoint = opt('entrypoint', (n) => r.textList(n), undefined);
       if (image === undefined || env === undefined || p === undefined || volumes === undefined) return undefined;
-      if ((get('build') && !build) || (get('command') && !command)) return undefined;
-      return { type: 'Docker', image, env, ports: p, volumes, ...(build ? { build } : {}), ...(command ? { command } : {}) };
+      if ((get('build') && !build) || (get('command') && !command) || (get('entrypoint') && !entrypoint)) return undefined;
+      return {
+        type: 'Docker', image, env, ports: p, volumes,
+        ...(build ? { build } : {}), ...(command ? { command } : {}), ...(entrypoint ? { entrypoint } : {}),
+      };
     }
     case 'RemoteLan': {
       const host = req('host', str);

@@ -46,6 +46,8 @@ export function planContainer(input: PlanInput): ContainerPlan {
     image: input.image.name,
     imageId: input.image.id,
     command: target.command ?? null,
+    // Left out of the hash when unset, so containers created before `entrypoint` existed still match.
+    entrypoint: target.entrypoint,
     env,
     ports,
     volumes,
@@ -84,6 +86,8 @@ export function planContainer(input: PlanInput): ContainerPlan {
     },
   };
   if (target.command && target.command.length > 0) create.Cmd = target.command;
+  // The engine resets an image's ENTRYPOINT when given exactly [""] (Compose's `entrypoint: []`).
+  if (target.entrypoint) create.Entrypoint = target.entrypoint.length > 0 ? target.entrypoint : [''];
   return {
     name,
     hash,
