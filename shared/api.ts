@@ -36,6 +36,9 @@ export type ConfigEdit =
   | { op: 'addDependency'; service: string; dependency: string }
   | { op: 'removeDependency'; service: string; dependency: string }
   | { op: 'setPosition'; service: string; x: number; y: number }
+  /** The service's name changed, and with it every dependency list that names it. A name the
+   * loader would refuse (invalid, taken, an environment prefix clash) is refused with its words. */
+  | { op: 'renameService'; name: string; to: string }
   /**
    * One field of a service set in place (the rest of the entry, comments and `${VAR}` references
    * included, stays as written). `path` is relative to the service entry, e.g. ['target', 'args'],
@@ -112,6 +115,8 @@ const edit = s.union('op', {
   removeService: s.object({ op: s.literal('removeService'), name }),
   addDependency: s.object({ op: s.literal('addDependency'), service: name, dependency: name }),
   removeDependency: s.object({ op: s.literal('removeDependency'), service: name, dependency: name }),
+  // `to` is checked by the core, which answers with the loader's own message for a bad name.
+  renameService: s.object({ op: s.literal('renameService'), name, to: s.string(256) }),
   setPosition: s.object({
     op: s.literal('setPosition'),
     service: name,

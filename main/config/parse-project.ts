@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { ConfigProblem, ProjectConfig, ServiceConfig } from '../../shared/config-types.js';
-import type { ConfigDocument, LoadResult } from './config-document.js';
+import type { ConfigDocument, LoadResult, ParsedService } from './config-document.js';
 import { FIELDS, LIMITS } from './fields.js';
 import type { Env } from './interpolate.js';
 import { normaliseService, type ServiceEntry } from './normalise-service.js';
@@ -29,10 +29,12 @@ export function defaultProjectName(dir: string): string {
 export function parseProject(text: string, file: string, env: Env, extra: ProblemList = new ProblemList(file)): LoadResult {
   const problems = extra;
   const document: ConfigDocument = { file, text, doc: null, env };
+  let partial: LoadResult['partial'];
   const done = (config: ProjectConfig | null): LoadResult => ({
     config: problems.hasErrors ? null : config,
     problems: sortProblems(problems.items, file),
     document,
+    ...(partial ? { partial } : {}),
   });
 
   if (Buffer.byteLength(text, 'utf8') > LIMITS.maxFileBytes) {
@@ -102,17 +104,22 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   }
 
   const entries: ServiceEntry[] = [];
+  const fileIndex = new Map<ServiceEntry, number>();
   const servicesNode = value(top, 'services');
   if (servicesNode && servicesNode.kind === 'seq') {
-    servicesNode.items.forEach((item) => {
+    servicesNode.items.forEach((item, i) => {
       const e = normaliseService(item, r, dir);
-      if (e) entries.push(e);
+      if (!e) return;
+      entries.push(e);
+      fileIndex.set(e, i);
     });
   } else if (servicesNode && servicesNode.kind === 'map') {
-    for (const ent of servicesNode.entries) {
+    for (const [i, ent] of servicesNode.entries.entries()) {
       const key: YScalar = { kind: 'scalar', pos: ent.keyPos, path: childPath('services', ent.key), value: ent.key, substituted: false };
       const e = normaliseService(ent.value, r, dir, { name: ent.key, node: key });
-      if (e) entries.push(e);
+      if (!e) continue;
+      entries.push(e);
+      fileIndex.set(e, i);
     }
   } else if (servicesNode && !(servicesNode.kind === 'scalar' && servicesNode.value === null)) {
     r.seq(servicesNode, 'a list of services or a map of services keyed by name');
@@ -124,7 +131,16 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   validateGraph(entries, problems);
 
   const services = entries.map((e) => e.config).filter((c): c is ServiceConfig => c !== undefined);
+  partial = { name, services: parsedServices(entries, fileIndex) };
   return done({ name, file, dir, services });
+}
+
+function parsedServices(entries: ServiceEntry[], fileIndex: Map<ServiceEntry, number>): ParsedService[] {
+  return entries.flatMap((e) =>
+    e.name === undefined
+      ? []
+      : [{ name: e.name, path: e.path, index: fileIndex.get(e) ?? -1, ...(e.config ? { config: e.config } : {}), dependencies: e.deps.map((d) => d.name) }],
+  );
 }
 
 /** File-level problems first, then by position; other files (`.env`) after. Stable otherwise. */

@@ -3,6 +3,7 @@
 // cannot hang the loader), and string scalars are interpolated.
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { LIMITS } from './fields.js';
+import { childPath } from '../../shared/field-path.js';
 import { interpolate, type Env } from './interpolate.js';
 import type { Pos, ProblemList } from './problems.js';
 
@@ -35,10 +36,8 @@ export type YNode = YMap | YSeq | YScalar;
 
 export class TreeLimitError extends Error {}
 
-export function childPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  return parent === '' ? key : `${parent}.${key}`;
-}
+// One spelling of field paths for the loader and the editors that match problems to fields.
+export { childPath } from '../../shared/field-path.js';
 
 export function buildTree(doc: Document, lc: LineCounter, env: Env, problems: ProblemList): YNode | undefined {
   let nodes = 0;
