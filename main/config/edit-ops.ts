@@ -4,7 +4,7 @@
 import { isMap, isScalar, isSeq, type Document, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ConfigEdit } from '../../shared/api.js';
 import { HarnessError } from '../../shared/errors.js';
-import { findService, mustFindService, servicesNode } from './service-locator.js';
+import { mustFindService, servicesNode } from './service-locator.js';
 import { nameProblem, renameAst, renameSplice } from './rename-service.js';
 import { setFieldAst, setFieldSplice } from './set-field.js';
 import {

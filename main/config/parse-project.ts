@@ -29,12 +29,13 @@ export function defaultProjectName(dir: string): string {
 export function parseProject(text: string, file: string, env: Env, extra: ProblemList = new ProblemList(file)): LoadResult {
   const problems = extra;
   const document: ConfigDocument = { file, text, doc: null, env };
-  let partial: LoadResult['partial'];
+  // Set once the services were read; results returned before that have none.
+  const read: { partial?: LoadResult['partial'] } = {};
   const done = (config: ProjectConfig | null): LoadResult => ({
     config: problems.hasErrors ? null : config,
     problems: sortProblems(problems.items, file),
     document,
-    ...(partial ? { partial } : {}),
+    ...(read.partial ? { partial: read.partial } : {}),
   });
 
   if (Buffer.byteLength(text, 'utf8') > LIMITS.maxFileBytes) {
@@ -131,7 +132,7 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   validateGraph(entries, problems);
 
   const services = entries.map((e) => e.config).filter((c): c is ServiceConfig => c !== undefined);
-  partial = { name, services: parsedServices(entries, fileIndex) };
+  read.partial = { name, services: parsedServices(entries, fileIndex) };
   return done({ name, file, dir, services });
 }
 

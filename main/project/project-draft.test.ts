@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigEdit } from '../../shared/api.js';
+import type { ConfigEdit, FieldPath } from '../../shared/api.js';
 import { ProjectDraft } from './project-draft.js';
 
 const FILE = `# The stack. Comments must survive every undo.
@@ -54,10 +54,10 @@ const editArb: fc.Arbitrary<ConfigEdit> = fc.oneof(
   fc.record({ op: fc.constant('removeService' as const), name }),
   fc.record({ op: fc.constant('renameService' as const), name, to: name }),
   name.map((n): ConfigEdit => ({ op: 'addService', service: { name: n, target: { type: 'Process', binary: 'node', args: ['x.mjs'] } } })),
-  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant(['target', 'args']), value: fc.array(word, { maxLength: 3 }) }),
-  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant(['target', 'env', 'MODE']), value: fc.option(word, { nil: null }) }),
-  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant(['restart']), value: fc.constantFrom('no', 'always', null) }),
-  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant(['health_check']), value: fc.constantFrom({ type: 'log', pattern: 'ready' }, null) }),
+  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant<FieldPath>(['target', 'args']), value: fc.array(word, { maxLength: 3 }) }),
+  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant<FieldPath>(['target', 'env', 'MODE']), value: fc.option(word, { nil: null }) }),
+  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant<FieldPath>(['restart']), value: fc.constantFrom('no', 'always', null) }),
+  fc.record({ op: fc.constant('setField' as const), service: name, path: fc.constant<FieldPath>(['health_check']), value: fc.constantFrom({ type: 'log', pattern: 'ready' }, null) }),
 );
 
 describe('ProjectDraft', () => {

@@ -16,7 +16,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
-import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits } from '../../../shared/graph/edit-builders';
+import { connectEdits, disconnectEdits, moveEdits } from '../../../shared/graph/edit-builders';
 import { useController } from '../actions/controller-context';
 import type { ServiceNode } from '../stores/graph-store';
 import { useGraph, useUi } from '../stores/stores';
@@ -76,7 +76,9 @@ export function GraphView() {
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _node: ServiceNode, dragged: ServiceNode[]) => {
-      void controller.edit(moveEdits(dragged.map((n) => ({ id: n.id, position: n.position }))));
+      // One drag is one undo step, however many nodes moved.
+      const moves = dragged.map((n) => ({ id: n.id, position: n.position }));
+      void controller.edit(moveEdits(moves));
     },
     [controller],
   );
@@ -96,11 +98,10 @@ export function GraphView() {
   const onBeforeDelete: OnBeforeDelete<ServiceNode, Edge> = useCallback(
     async ({ nodes: doomedNodes, edges: doomed }) => {
       const gone = new Set(doomedNodes.map((n) => n.id));
-      const edits = [
-        ...doomed.filter((e) => !gone.has(e.source) && !gone.has(e.target)).flatMap((e) => disconnectEdits(e)),
-        ...removeServicesEdits([...gone], graph.getState().deps),
-      ];
-      if (edits.length > 0) void controller.edit(edits);
+      const unwire = doomed.filter((e) => !gone.has(e.source) && !gone.has(e.target)).flatMap((e) => disconnectEdits(e));
+      // Deleting services others depend on asks first (DocumentActions.remove).
+      if (gone.size > 0) void controller.doc.remove([...gone], unwire);
+      else if (unwire.length > 0) void controller.edit(unwire);
       return false;
     },
     [controller, graph],
@@ -134,10 +135,10 @@ export function GraphView() {
       if (!TARGET_TYPES.includes(type)) return;
       e.preventDefault();
       const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      const { edits } = addServiceEdits(type, graph.getState().deps.keys(), at);
-      void controller.edit(edits);
+      // The new service's name is asked for at the drop (a free default preselected).
+      void controller.doc.add(type, { x: Math.round(at.x), y: Math.round(at.y) });
     },
-    [controller, graph, screenToFlowPosition],
+    [controller, screenToFlowPosition],
   );
 
   const onNodeContextMenu = useCallback(
