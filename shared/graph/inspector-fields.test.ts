@@ -52,13 +52,15 @@ describe('inspector form', () => {
     ]);
   });
 
-  it('environment rows become per-variable edits (others untouched); an emptied field is removed', () => {
+  it('environment rows become per-variable edits (others untouched); an emptied optional field is removed', () => {
     const edits = edit(api, (f) => {
       f.values['target.env'] = [['PORT', '${API_PORT:-7002}'], ['DEBUG', '1']];
       f.values['target.binary'] = '  ';
+      f.values['target.working_dir'] = '';
     });
     expect(edits).toEqual([
-      { op: 'setField', service: 'api', path: ['target', 'binary'], value: null },
+      // Required: emptied, it stays as "" so the loader reports it at this field.
+      { op: 'setField', service: 'api', path: ['target', 'binary'], value: '' },
       { op: 'setField', service: 'api', path: ['target', 'env', 'MODE'], value: null },
       { op: 'setField', service: 'api', path: ['target', 'env', 'DEBUG'], value: '1' },
     ]);

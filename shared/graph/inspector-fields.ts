@@ -25,6 +25,9 @@ export interface FieldDef {
   options?: readonly string[];
   placeholder?: string;
   hint?: string;
+  /** The loader requires it: emptied, it is written as "" (reported at this field) rather than
+   * removed (which would be reported at the enclosing map). */
+  required?: boolean;
 }
 
 /** The key of a field in the form and in the DOM (`target.args`, `health_check.port`). */
@@ -38,14 +41,14 @@ const PORTS_NUM = t('ports', 'Ports', { kind: 'list', items: 'number', placehold
 
 export const TARGET_FIELDS: Record<TargetType, FieldDef[]> = {
   Process: [
-    t('binary', 'Binary', { placeholder: 'node, ./bin/server' }),
+    t('binary', 'Binary', { placeholder: 'node, ./bin/server', required: true }),
     t('args', 'Arguments', { kind: 'list', items: 'string' }),
     ENV,
     t('working_dir', 'Working directory', { placeholder: 'the directory of services.yaml' }),
     PORTS_NUM,
   ],
   Docker: [
-    t('image', 'Image', { placeholder: 'nginx:alpine', hint: 'Required: the image to run (or the tag a build produces).' }),
+    t('image', 'Image', { placeholder: 'nginx:alpine', hint: 'Required: the image to run (or the tag a build produces).', required: true }),
     t('entrypoint', 'Entrypoint', { kind: 'list', items: 'string', hint: "Replaces the image's ENTRYPOINT." }),
     t('command', 'Command', { kind: 'list', items: 'string', hint: "Replaces the image's CMD." }),
     ENV,
@@ -53,18 +56,18 @@ export const TARGET_FIELDS: Record<TargetType, FieldDef[]> = {
     t('volumes', 'Volumes', { kind: 'list', items: 'string', placeholder: './data:/data' }),
   ],
   RemoteLan: [
-    t('host', 'Host'),
-    t('user', 'User'),
-    t('binary', 'Binary (on the host)'),
+    t('host', 'Host', { required: true }),
+    t('user', 'User', { required: true }),
+    t('binary', 'Binary (on the host)', { required: true }),
     t('args', 'Arguments', { kind: 'list', items: 'string' }),
     ENV,
     t('ssh_port', 'SSH port', { as: 'number', placeholder: '22' }),
     PORTS_NUM,
   ],
   Wireguard: [
-    t('host', 'Host'),
-    t('user', 'User'),
-    t('package', 'Package', { placeholder: './dist/app.tar.gz' }),
+    t('host', 'Host', { required: true }),
+    t('user', 'User', { required: true }),
+    t('package', 'Package', { placeholder: './dist/app.tar.gz', required: true }),
     ENV,
     t('ssh_port', 'SSH port', { as: 'number', placeholder: '22' }),
     PORTS_NUM,
@@ -234,7 +237,7 @@ export function valueOf(f: FieldDef, v: FormValue): unknown {
     return rows.length === 0 ? undefined : Object.fromEntries(rows.map(([k, x]) => [k.trim(), x]));
   }
   const text = (v as string).trim();
-  if (text === '') return undefined;
+  if (text === '') return f.required ? '' : undefined;
   if (f.as === 'number' && DIGITS.test(text)) return Number(text);
   return text;
 }
