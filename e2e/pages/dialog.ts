@@ -42,7 +42,7 @@ export class DialogObject {
   async press(testid: string, value: string): Promise<void> {
     const b = this.button(testid, value);
     // A button waiting for the input's check is disabled until it passes.
-    await this.page.waitForFunction((el) => !(el as HTMLButtonElement).disabled, await b.elementHandle(), { timeout: 5_000 });
+    await this.page.waitForFunction((el) => !(el as unknown as { disabled: boolean }).disabled, await b.elementHandle(), { timeout: 5_000 });
     await b.click();
     await this.root(testid).waitFor({ state: 'detached', timeout: 5_000 });
   }

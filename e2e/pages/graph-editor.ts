@@ -53,7 +53,12 @@ export class GraphEditorObject {
   /** Selects a node by clicking its name (buttons on the node do other things). */
   async selectNode(name: string): Promise<void> {
     await this.node(name).locator('.service-node-name').click();
-    await this.page.locator(`.react-flow__node.selected [data-testid="node-${name}"]`).waitFor({ timeout: 5_000 });
+    // The store, not the DOM: a node the inspector covers may be scrolled into view or culled.
+    await this.page.waitForFunction(
+      (n) => (globalThis as unknown as { __harness: { stores: { graph: { getState(): { nodes: Array<{ id: string; selected?: boolean }> } } } } }).__harness.stores.graph.getState().nodes.some((x) => x.id === n && x.selected),
+      name,
+      { timeout: 5_000 },
+    );
   }
 
   /** Clicks empty canvas (top middle of the view): nothing selected, the inspector closes. */
@@ -187,7 +192,7 @@ export class GraphEditorObject {
       await this.page.getByTestId(`inspector-${key}`).selectOption(value);
     },
     /** The items of a list field (args, ports, volumes…). */
-    list: async (key: string) => this.page.locator(`[data-testid="inspector-${key}"] .row input`).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+    list: async (key: string) => this.page.locator(`[data-testid="inspector-${key}"] .row input`).evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)),
     /** Adds an item at the end of a list field. */
     addItem: async (key: string, value: string) => {
       const n = await this.page.locator(`[data-testid="inspector-${key}"] .row`).count();
@@ -203,7 +208,7 @@ export class GraphEditorObject {
     },
     apply: async () => {
       const b = this.page.getByTestId('inspector-apply');
-      await this.page.waitForFunction((el) => !(el as HTMLButtonElement).disabled, await b.elementHandle(), { timeout: 5_000 });
+      await this.page.waitForFunction((el) => !(el as unknown as { disabled: boolean }).disabled, await b.elementHandle(), { timeout: 5_000 });
       await b.click();
     },
     removeDependency: (dep: string) => this.page.getByTestId(`inspector-remove-dep-${dep}`).click(),

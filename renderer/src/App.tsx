@@ -70,6 +70,11 @@ export function App() {
         else void controller.save();
         return;
       }
+      if (key === 'o' && !e.shiftKey) {
+        e.preventDefault();
+        controller.stores.ui.getState().setPrompt({ title: 'Open services.yaml', action: 'open', initial: controller.stores.graph.getState().file ?? '' });
+        return;
+      }
       if ((key === 'z' || key === 'y') && !inEditable(e.target) && controller.stores.ui.getState().dialogs.length === 0) {
         e.preventDefault();
         if (key === 'y' || e.shiftKey) void controller.doc.redo();
@@ -84,7 +89,7 @@ export function App() {
     <div className="app" data-testid="app" data-ready={ready}>
       <Toolbar />
       {file && <PendingBar />}
-      <main className="main-area">
+      <main className={`main-area${file && sourceOpen ? ' with-source' : ''}`}>
         {!ready ? (
           <div className="empty-state"><p className="muted">Connecting…</p></div>
         ) : !file ? (

@@ -8,6 +8,7 @@ import {
   ReactFlow,
   useReactFlow,
   useStore as useFlowStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -22,7 +23,7 @@ import type { ServiceNode } from '../stores/graph-store';
 import { useGraph, useUi } from '../stores/stores';
 import { EdgeLayer } from './EdgeLayer';
 import { OverviewCanvas, serviceAt } from './OverviewCanvas';
-import { OVERVIEW_BELOW_ZOOM } from './scale';
+import { NODE_HEIGHT, NODE_WIDTH, OVERVIEW_BELOW_ZOOM } from './scale';
 import { nodeTypes } from './nodes/node-types';
 import { renderCounts, VIEW_RENDERS } from './nodes/shared/status-style';
 import { Palette, PALETTE_MIME } from './Palette';
@@ -39,7 +40,8 @@ export function GraphView() {
   const large = useGraph((s) => s.large);
   const controller = useController();
   const graph = controller.stores.graph;
-  const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
+  const { screenToFlowPosition, fitView, setViewport, getViewport } = useReactFlow();
+  const flowStore = useStoreApi();
   const setContextMenu = useUi((s) => s.setContextMenu);
   const openLogs = useUi((s) => s.openLogs);
   const theme = useUi((s) => s.theme);
@@ -62,6 +64,38 @@ export function GraphView() {
     initialFit.current = true;
     void fitView(FIT);
   }, [panZoomReady, large, fitView]);
+
+  // The node the inspector opens for stays in view: the panel narrows the graph and may cover it.
+  const selectedId = useGraph((s) => {
+    let one: string | null = null;
+    for (const n of s.nodes) {
+      if (!n.selected) continue;
+      if (one !== null) return null;
+      one = n.id;
+    }
+    return one;
+  });
+  useEffect(() => {
+    if (!selectedId) return;
+    // Two frames: the pane's new size (the inspector just mounted) is measured after the first.
+    let frame = requestAnimationFrame(() => (frame = requestAnimationFrame(check)));
+    const check = () => {
+      const node = graph.getState().nodes.find((n) => n.id === selectedId);
+      const { width, height } = flowStore.getState();
+      if (!node || !width || !height) return;
+      const { x, y, zoom } = getViewport();
+      const w = (node.measured?.width ?? NODE_WIDTH) * zoom;
+      const h = (node.measured?.height ?? NODE_HEIGHT) * zoom;
+      const sx = node.position.x * zoom + x;
+      const sy = node.position.y * zoom + y;
+      // The smallest pan that shows it whole (with a margin), so the rest moves as little as possible.
+      const m = 16;
+      const dx = sx < m ? m - sx : sx + w > width - m ? Math.max(m - sx, width - m - (sx + w)) : 0;
+      const dy = sy < m ? m - sy : sy + h > height - m ? Math.max(m - sy, height - m - (sy + h)) : 0;
+      if (dx !== 0 || dy !== 0) void setViewport({ x: x + dx, y: y + dy, zoom }, { duration: 150 });
+    };
+    return () => cancelAnimationFrame(frame);
+  }, [selectedId, graph, flowStore, getViewport, setViewport]);
 
   // Refit when a layout lands.
   useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView(FIT))), [controller, fitView]);

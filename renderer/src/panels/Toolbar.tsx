@@ -105,7 +105,7 @@ export function Toolbar() {
       </button>
       {conflict && (
         <button type="button" className="conflict-chip" data-testid="conflict-chip" title="The file changed on disk while you had unsaved changes" onClick={() => setMergeOpen(true)}>
-          ⚠ changed on disk
+          ⚠ <span className="wide-only">changed </span>on disk
         </button>
       )}
       <span className="sep" />
@@ -128,7 +128,7 @@ export function Toolbar() {
         {theme === 'dark' ? '☀' : '☾'}
       </button>
       <span className={`link link-${link}`} data-testid="connection" data-status={link} title={linkDetail}>
-        ● {link === 'open' ? 'connected' : linkDetail}
+        ● <span className={link === 'open' ? 'wide-only' : ''}>{link === 'open' ? 'connected' : linkDetail}</span>
       </span>
     </header>
   );
