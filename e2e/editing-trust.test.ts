@@ -203,8 +203,10 @@ services:
         await dialog.press('dialog-rename', 'rename');
       });
       await step('unwire', async () => {
-        await graph.selectEdge('store', 'helper');
-        await graph.pressDelete();
+        // The rename left helper selected: its inspector removes the dependency (deleting a
+        // selected edge is the same edit, covered by graph-editing.test.ts).
+        await graph.inspector.removeDependency('store');
+        await graph.inspector.apply();
       });
       await step('delete', async () => {
         await graph.selectNode('helper');

@@ -29,6 +29,7 @@ export class DocumentActions {
   /** The conflict and recovery offer already asked about (snapshots repeat them). */
   private askedConflict: number | null = null;
   private askedRecovery: string | null = null;
+  private openedSourceFor: string | null = null;
 
   /** Editors holding typed text not yet in the draft (the source panel) flush it before a save. */
   private readonly beforeSave = new Set<() => Promise<void>>();
@@ -229,7 +230,7 @@ export class DocumentActions {
     const to = answer?.button === 'rename' ? answer.input?.trim() : undefined;
     if (!to || to === name) return null;
     if (!(await this.edit(renameEdits(to), `Rename ${name} to ${to}`))) return null;
-    this.c.stores.graph.getState().applyNodeChanges([{ type: 'select', id: to, selected: true }]);
+    this.c.stores.graph.getState().selectOnly(to);
     return to;
   }
 
@@ -266,6 +267,12 @@ export class DocumentActions {
 
   /** Questions the snapshot raises: a changed file on disk, an earlier session's unsaved edits. */
   onSnapshot(snap: ProjectSnapshot): void {
+    // A file that is not even YAML shows no services: its source is the place to fix it.
+    const broken = snap.problems.some((p) => p.severity === 'error' && p.message.startsWith('YAML syntax error'));
+    if (broken && snap.services.length === 0 && !(snap.invalid ?? []).length && snap.file !== this.openedSourceFor) {
+      this.openedSourceFor = snap.file;
+      this.ui.toggleSource(true);
+    }
     if (snap.conflict && snap.conflict.at !== this.askedConflict) {
       this.askedConflict = snap.conflict.at;
       void this.askConflict(snap);

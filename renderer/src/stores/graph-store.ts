@@ -59,6 +59,8 @@ export interface GraphState {
   setModel(meta: DocumentMeta, model: GraphModel, positions: Map<string, { x: number; y: number }>): void;
   setPositions(positions: Map<string, { x: number; y: number }>): void;
   applyNodeChanges(changes: NodeChange<ServiceNode>[]): void;
+  /** Selects exactly this node (after a rename, the renamed one). */
+  selectOnly(id: string): void;
   applyEdgeChanges(changes: EdgeChange[]): void;
 }
 
@@ -123,6 +125,12 @@ export function createGraphStore() {
     },
     applyNodeChanges(changes) {
       set({ nodes: applyNodeChanges(changes, get().nodes) });
+    },
+    selectOnly(id) {
+      const changes: NodeChange<ServiceNode>[] = get()
+        .nodes.filter((n) => Boolean(n.selected) !== (n.id === id))
+        .map((n) => ({ type: 'select', id: n.id, selected: n.id === id }));
+      if (changes.length > 0) set({ nodes: applyNodeChanges(changes, get().nodes) });
     },
     applyEdgeChanges(changes) {
       set({ edges: applyEdgeChanges(changes, get().edges) });

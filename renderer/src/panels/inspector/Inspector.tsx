@@ -127,8 +127,7 @@ function InspectorPanel({ view, raw }: { view: ServiceView; raw: RawService }) {
       }
       const ok = await controller.edit(all, newName !== view.name ? `Rename ${view.name} to ${newName}` : `Edit ${view.name}`);
       if (ok && newName !== view.name) {
-        const g = controller.stores.graph.getState();
-        g.applyNodeChanges([{ type: 'select', id: newName, selected: true }]);
+        controller.stores.graph.getState().selectOnly(newName);
       }
     } finally {
       setBusy(false);
