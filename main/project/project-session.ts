@@ -15,7 +15,6 @@
 //  - Opening another file stops the current stack first, then releases the old project's claim.
 //  - The session must only run while its host holds the project's supervisor lock (the claim):
 //    recovery stops processes left by an earlier supervisor of the same project.
-import { dirname } from 'node:path';
 import type { ConfigEdit, ProjectSnapshot, SourceKind } from '../../shared/api.js';
 import type { ConfigProblem, ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
@@ -23,20 +22,18 @@ import type { LogLine, ProjectEvent } from '../../shared/events.js';
 import type { TopologySnapshot } from '../../shared/network-types.js';
 import type { ServiceState } from '../../shared/service-state.js';
 import { HARNESS_LOG } from '../core/service-manager.js';
-import { createExecutors, disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
-import { defaultProjectName } from '../config/index.js';
+import { createExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { ensureProjectStateDir } from '../state/paths.js';
-import { dependencyClosure, dependencyMap } from '../../shared/graph/closures.js';
-import { mixConfig, pendingChanges, sameProject } from './apply-plan.js';
+import { prepareApply, reconcileRuntime, recoverWithoutConfig } from './runtime-sync.js';
+import { checkNames, requireSaved, unknownService } from './session-checks.js';
 import { createConfigFile, saveConfig } from './config-io.js';
-import { hashText, readDisk } from './disk-text.js';
-import { watchFile, type FileWatch } from './file-watcher.js';
-import { problemSummary } from './problem-summary.js';
+import { readDisk } from './disk-text.js';
+import { watchFile } from './file-watcher.js';
 import { ProjectDraft, type CheckResult } from './project-draft.js';
 import { ProjectRuntime } from './project-runtime.js';
-import { RecoveryStore, type RecoveryRecord } from './recovery-draft.js';
-import { buildSnapshot, isActiveState } from './session-snapshot.js';
-import type { ProjectClaim, SessionEvent, SessionListener, StartReport } from './session-types.js';
+import { RecoveryStore } from './recovery-draft.js';
+import { buildSnapshot } from './session-snapshot.js';
+import type { OpenFile, ProjectClaim, SessionEvent, SessionListener, StartReport } from './session-types.js';
 
 export { stoppedState } from './session-snapshot.js';
 
@@ -52,22 +49,6 @@ export interface ProjectSessionOptions {
   watch?: boolean;
   /** Debounce of the file watcher. */
   watchDebounceMs?: number;
-}
-
-interface OpenFile {
-  file: string;
-  stateDir: string;
-  draft: ProjectDraft;
-  runtime: ProjectRuntime | null;
-  /** Recovery of leftovers, run once when the runtime is made; starts wait for it. */
-  recovered: Promise<void>;
-  release: () => Promise<void> | void;
-  recovery: RecoveryStore;
-  /** An earlier session's unsaved draft, until restored or discarded. */
-  offer: RecoveryRecord | null;
-  /** The file changed on disk while the draft had unsaved edits. */
-  conflict: { at: number; missing: boolean; hash: string } | null;
-  watch: FileWatch | null;
 }
 
 export class ProjectSession {
@@ -136,7 +117,7 @@ export class ProjectSession {
         // No valid config, but what an earlier run left must not linger: each executor recovers
         // against a project with no services, so nothing is adopted and leftovers whose output
         // died with their supervisor are stopped (containers stay, as their recovery says).
-        const lines = await this.recoverWithoutConfig(file, stateDir);
+        const lines = await recoverWithoutConfig(() => (this.options.executors ?? createExecutors)({ env: this.options.env }), file, stateDir);
         for (const line of lines) this.emit({ type: 'log', line: systemLine(HARNESS_LOG, line) });
       }
       if (this.options.watch !== false) {
@@ -286,8 +267,8 @@ export class ProjectSession {
     if (this.closing) throw new HarnessError('UNAVAILABLE', 'the project is being closed; nothing more is started');
     const runtime = await this.serial(async () => {
       const cur = this.require();
-      const saved = this.requireSaved(cur);
-      this.checkNames(cur, saved, names);
+      const saved = requireSaved(cur);
+      checkNames(cur, saved, names);
       const rt = await this.ensureRuntime(saved);
       // An exited service about to be started again takes the file's config (its pending
       // automatic restart, if any, is replaced by this start).
@@ -303,7 +284,7 @@ export class ProjectSession {
     const cur = this.require();
     if (!cur.runtime) return [];
     const known = new Set(cur.runtime.config.services.map((s) => s.name));
-    for (const n of names ?? []) if (!known.has(n)) throw this.unknown(cur, n);
+    for (const n of names ?? []) if (!known.has(n)) throw unknownService(cur, n);
     return cur.runtime.stop(names);
   }
 
@@ -311,8 +292,8 @@ export class ProjectSession {
   async restart(names: string[]): Promise<string[]> {
     const runtime = await this.serial(async () => {
       const cur = this.require();
-      const saved = this.requireSaved(cur);
-      this.checkNames(cur, saved, names);
+      const saved = requireSaved(cur);
+      checkNames(cur, saved, names);
       const rt = await this.ensureRuntime(saved);
       await this.prepareApply(rt, new Set(names));
       return rt;
@@ -330,12 +311,12 @@ export class ProjectSession {
   async apply(names?: string[]): Promise<{ restarted: string[]; stopped: string[] }> {
     const plan = await this.serial(async () => {
       const cur = this.require();
-      this.requireSaved(cur);
+      requireSaved(cur);
       const runtime = cur.runtime;
       if (!runtime) return null;
       const saved = cur.draft.disk.loaded.config!;
       const known = new Set([...saved.services.map((s) => s.name), ...runtime.config.services.map((s) => s.name)]);
-      for (const n of names ?? []) if (!known.has(n)) throw this.unknown(cur, n);
+      for (const n of names ?? []) if (!known.has(n)) throw unknownService(cur, n);
       const prepared = await this.prepareApply(runtime, names ? new Set(names) : 'all');
       this.emitProject('changed');
       return { runtime, ...prepared };
@@ -434,63 +415,16 @@ export class ProjectSession {
     });
   }
 
-  /**
-   * Brings the runtime's config in line with the saved file: every service that is not running
-   * (and those in `force`) takes the file's config; a forced running service gone from the file
-   * is stopped. Callers stop forced running services whose config changes first (prepareApply),
-   * so nothing restarts here and the queue never waits for a service to become ready.
-   */
+  /** The runtime follows the saved file (see runtime-sync.ts); nothing restarts here. */
   private async reconcile(force: ReadonlySet<string> | 'all' = new Set()): Promise<void> {
     const cur = this.require();
     const saved = cur.draft.disk.loaded.config;
-    const runtime = cur.runtime;
-    if (!saved || !runtime) return;
-    const applied = runtime.config;
-    const next = mixConfig(applied, saved, (n) => isActiveState(runtime.state(n), applied), force);
-    if (sameProject(next, applied) && next.file === applied.file) return;
-    const change = await runtime.setProject(next);
-    if (change.report.failed.length > 0) {
-      const why = change.report.failed.map((f) => `${f.service}: ${f.reason}`).join('; ');
-      throw new HarnessError('UNAVAILABLE', `applying failed: ${why}`, change.report);
-    }
+    if (saved && cur.runtime) await reconcileRuntime(cur.runtime, saved, force);
   }
 
-  /** Stops the forced running services whose saved config differs (dependents first), then
-   * reconciles; returns those to start again with the new config and those stopped for good. */
   private async prepareApply(runtime: ProjectRuntime, force: ReadonlySet<string> | 'all'): Promise<{ restart: string[]; stopped: string[] }> {
-    const cur = this.require();
-    const saved = cur.draft.disk.loaded.config;
-    if (!saved) return { restart: [], stopped: [] };
-    const applied = runtime.config;
-    const forced = (n: string) => force === 'all' || force.has(n);
-    const pending = pendingChanges(applied, saved, (n) => isActiveState(runtime.state(n), applied));
-    const restart = pending.changed.filter(forced);
-    const stopped = pending.removed.filter(forced);
-    // Dependents first: a service's dependency closure is larger than that of each dependency.
-    const deps = dependencyMap(applied.services);
-    const order = [...restart].sort((a, b) => dependencyClosure(b, deps).length - dependencyClosure(a, deps).length);
-    for (const n of order) await runtime.manager.stopService(n);
-    await this.reconcile(force);
-    return { restart, stopped };
-  }
-
-  private requireSaved(cur: OpenFile): ProjectConfig {
-    const saved = cur.draft.disk.loaded.config;
-    if (saved) return saved;
-    const problems = cur.draft.disk.loaded.problems;
-    throw new HarnessError('CONFIG_INVALID', `${cur.file} has problems; fix them (and save) before starting:\n${problemSummary(problems)}`, { problems });
-  }
-
-  private checkNames(cur: OpenFile, saved: ProjectConfig, names?: string[]): void {
-    for (const n of names ?? []) if (!saved.services.some((s) => s.name === n)) throw this.unknown(cur, n);
-  }
-
-  private unknown(cur: OpenFile, name: string): HarnessError {
-    if (cur.draft.current.partial?.services.some((s) => s.name === name)) {
-      return new HarnessError('NOT_FOUND', `"${name}" is an unsaved edit: save ${cur.file} (Ctrl+S) before starting it`);
-    }
-    const known = (cur.draft.disk.loaded.config ?? cur.runtime?.config)?.services.map((s) => s.name).join(', ') || 'none';
-    return new HarnessError('NOT_FOUND', `no service named "${name}" in ${cur.file} (services: ${known})`);
+    const saved = this.require().draft.disk.loaded.config;
+    return saved ? prepareApply(runtime, saved, force) : { restart: [], stopped: [] };
   }
 
   private async ensureRuntime(config: ProjectConfig): Promise<ProjectRuntime> {
@@ -512,21 +446,6 @@ export class ProjectSession {
     });
     await cur.recovered;
     return runtime;
-  }
-
-  private async recoverWithoutConfig(file: string, stateDir: string): Promise<string[]> {
-    const executors = (this.options.executors ?? createExecutors)({ env: this.options.env });
-    const empty: ProjectConfig = { name: defaultProjectName(dirname(file)), file, dir: dirname(file), services: [] };
-    const lines: string[] = [];
-    try {
-      for (const executor of new Set(executors.values())) {
-        const report = await executor.recover?.(empty, stateDir).catch((err: Error) => ({ cleaned: [`${executor.type}: leftover cleanup failed: ${err.message}`] }));
-        lines.push(...(report?.cleaned ?? []));
-      }
-    } finally {
-      await disposeExecutors(executors);
-    }
-    return lines;
   }
 
   private require(): OpenFile {
@@ -567,6 +486,3 @@ export class ProjectSession {
 function systemLine(service: string, line: string): LogLine {
   return { service, stream: 'system', ts: Date.now(), line, n: 0 };
 }
-
-/** Exposed for tests that check hashes against the file. */
-export { hashText };
