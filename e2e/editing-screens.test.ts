@@ -49,6 +49,7 @@ for (const size of SIZES) {
       source = new SourcePanelObject(page);
       await app.open(served.url);
       await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
+      await app.waitLayoutSettled();
     }, SLOW);
     afterAll(async () => {
       await browser?.close();
@@ -85,7 +86,7 @@ for (const size of SIZES) {
       await graph.inspector.addItem('target.ports', '6379');
       await graph.inspector.choose('health_check.type', 'tcp');
       await graph.inspector.apply();
-      await page.locator('[data-testid="node-cache"][data-errors="0"]').waitFor({ timeout: 10_000 });
+      await graph.waitErrors('cache', 0);
       await graph.selectNode('api');
       await graph.inspector.root().waitFor();
       await shot('inspector-process');

@@ -38,7 +38,10 @@ async function session(served: ServedApp, opts: { waitNodes?: boolean } = {}): P
   const page = await browser.context.newPage();
   const app = new AppPage(page);
   await app.open(served.url);
-  if (opts.waitNodes !== false) await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
+  if (opts.waitNodes !== false) {
+    await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
+    await app.waitLayoutSettled();
+  }
   return { served, page, app, graph: new GraphEditorObject(page), dialog: new DialogObject(page), source: new SourcePanelObject(page) };
 }
 
@@ -222,8 +225,7 @@ services:
         // The saved point is clean again; everything else is unsaved.
         await graph.waitDirty(texts[i] !== onDisk);
       }
-      await page.getByTestId('undo').isDisabled();
-      expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+      await page.locator('[data-testid="undo"]:disabled').waitFor({ timeout: 10_000 });
       // Undo never writes the file.
       expect((await fileOf(s)).text).toBe(onDisk);
       await graph.node('extra').waitFor({ state: 'detached', timeout: 10_000 });
@@ -232,7 +234,7 @@ services:
         await graph.waitDraft(texts[i]);
       }
       await graph.node('helper').waitFor({ state: 'detached', timeout: 10_000 });
-      expect(await page.getByTestId('redo').isDisabled()).toBe(true);
+      await page.locator('[data-testid="redo"]:disabled').waitFor({ timeout: 10_000 });
       await graph.waitDirty(true);
       // The toolbar buttons do the same as the keys.
       await page.getByTestId('undo').click();
@@ -298,11 +300,14 @@ services:
     it('an external change with no unsaved edits reloads the graph and says so', async () => {
       const { graph } = s;
       const text = (await fileOf(s)).text;
+      const layouts = await s.app.layouts();
       await writeFile(s.served.file!, `${text}  - name: added-outside\n    target: {type: Process, binary: node, args: [worker.mjs]}\n    dependencies: [web]\n`);
       await graph.node('added-outside').waitFor({ timeout: 15_000 });
       await graph.edge('web', 'added-outside').waitFor({ timeout: 10_000 });
       expect(await graph.toast(/services\.yaml changed on disk: reloaded/)).toBeTruthy();
       expect(await graph.dirty()).toBe(false);
+      // The new node (no saved position) is laid out and the view refits: let that land.
+      await s.app.waitLayoutSettled(layouts);
     }, SLOW);
 
     it('with unsaved edits it asks; a save then refuses to overwrite their version; the compare view merges both', async () => {
@@ -386,10 +391,11 @@ services:
     it('shows every service with markers, asks before saving it, is fixed in the source panel and saved', async () => {
       const { page, graph, dialog, source } = s;
       expect(await graph.nodeIds()).toEqual(['api', 'store', 'web', 'worker']);
+      await graph.waitErrors('store', 1);
+      await graph.waitErrors('api', 1);
+      await graph.waitErrors('web', 0);
       await page.locator('[data-testid="node-store"][data-errors="1"]').waitFor({ timeout: 10_000 });
-      await page.locator('[data-testid="node-api"][data-errors="1"]').waitFor({ timeout: 10_000 });
-      expect(await graph.node('web').getAttribute('data-errors')).toBe('0');
-      expect(await page.locator('.react-flow__edge').count()).toBe(3);
+      expect(await graph.edgeIdsInStore()).toEqual(['api->web', 'api->worker', 'store->api']);
       // The inspector shows the problem at its field.
       await graph.selectNode('api');
       expect(await graph.inspector.problemsAt('restart.policy')).toMatch(/^"sometimes" is not a valid restart policy; expected one of no, on-failure, always/);
@@ -417,17 +423,18 @@ services:
       // The fix, typed over the whole text.
       await source.replaceText(good);
       await source.waitStatus(/^no problems$/);
-      await page.locator('[data-testid="node-store"][data-errors="0"]').waitFor({ timeout: 10_000 });
-      await page.locator('[data-testid="node-api"][data-errors="0"]').waitFor({ timeout: 10_000 });
+      await graph.waitErrors('store', 0);
+      await graph.waitErrors('api', 0);
       await graph.saveWithKeyboard();
       await graph.waitSaved();
       expect((await fileOf(s)).text).toBe(good);
       expect(await page.locator('form[role="dialog"]').count()).toBe(0);
       expect(await page.getByTestId('problems-toggle').innerText()).toBe('Problems 0');
-      expect(await page.locator('.react-flow__edge').count()).toBe(3);
+      expect(await graph.edgeIdsInStore()).toEqual(['api->web', 'api->worker', 'store->api']);
       // Complete and valid: it starts.
-      await graph.node('store').locator('[data-testid="node-start-store"]').click();
-      await s.app.node('store').waitForStatus(['healthy'], 30_000);
+      await page.getByTestId('source-close').click();
+      await s.app.startAll();
+      await page.getByTestId('ready-count').filter({ hasText: '4/4' }).waitFor({ timeout: 60_000 });
     }, SLOW);
   });
 

@@ -58,6 +58,7 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     dialog = new DialogObject(page);
     await app.open(served.url);
     await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
+    await app.waitLayoutSettled();
   }, SLOW);
 
   afterAll(async () => {
@@ -76,12 +77,13 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     await graph.node('docker').waitFor({ timeout: 10_000 });
     expect(await graph.dirty()).toBe(true);
     // No image yet: the file is invalid until one is given, and the node and field say so.
+    await graph.waitErrors('docker', 1);
     await page.locator('[data-testid="node-docker"][data-errors="1"]').waitFor({ timeout: 10_000 });
     await graph.selectNode('docker');
     expect(await graph.inspector.problemsAt('target.image')).toBe('must not be empty');
     await graph.inspector.set('target.image', 'nginx:alpine');
     await graph.inspector.apply();
-    await page.locator('[data-testid="node-docker"][data-errors="0"]').waitFor({ timeout: 10_000 });
+    await graph.waitErrors('docker', 0);
     await graph.saveWithKeyboard();
     await graph.waitSaved();
     const { text, doc } = await file();
@@ -215,7 +217,7 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     expect(await graph.inspector.problemsAt('target.binary')).toBe('must not be empty');
     expect(await page.getByTestId('problems-toggle').innerText()).toBe('Problems 0');
     await graph.inspector.apply();
-    await page.locator('[data-testid="node-worker"][data-errors="1"]').waitFor({ timeout: 10_000 });
+    await graph.waitErrors('worker', 1);
     expect(await page.getByTestId('problems-toggle').innerText()).not.toBe('Problems 0');
   }, SLOW);
 });

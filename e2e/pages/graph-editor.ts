@@ -74,7 +74,10 @@ export class GraphEditorObject {
 
   /** Drags a node by its name by (dx, dy) screen pixels. */
   async dragNode(name: string, dx: number, dy: number): Promise<void> {
-    const p = await this.centre(this.node(name).locator('.service-node-name'));
+    const handle = this.node(name).locator('.service-node-name');
+    // Wait until it is still and on top (a layout or a pan may be moving the view).
+    await handle.click({ trial: true, timeout: 10_000 });
+    const p = await this.centre(handle);
     await this.page.mouse.move(p.x, p.y);
     await this.page.mouse.down();
     for (let i = 1; i <= 10; i++) await this.page.mouse.move(p.x + (dx * i) / 10, p.y + (dy * i) / 10);
@@ -117,6 +120,24 @@ export class GraphEditorObject {
 
   async waitDirty(dirty: boolean, timeoutMs = 10_000): Promise<void> {
     await this.page.locator('[data-testid="file-name"] .dirty').waitFor({ state: dirty ? 'attached' : 'detached', timeout: timeoutMs });
+  }
+
+  /** Waits until a node's problem marker counts `errors` (from the store: the node may be out of view). */
+  async waitErrors(name: string, errors: number, timeoutMs = 10_000): Promise<void> {
+    await this.page.waitForFunction(
+      ([n, e]) => {
+        const node = (globalThis as unknown as { __harness: { stores: { graph: { getState(): { nodes: Array<{ id: string; data: { summary: { errors?: number } } }> } } } } }).__harness.stores.graph.getState().nodes.find((x) => x.id === n);
+        return node !== undefined && (node.data.summary.errors ?? 0) === e;
+      },
+      [name, errors] as const,
+      { timeout: timeoutMs },
+    );
+  }
+
+  /** Every dependency edge of the graph, as `dep->service` (mounted or not). */
+  async edgeIdsInStore(): Promise<string[]> {
+    const ids = await this.page.evaluate(() => (globalThis as unknown as { __harness: { stores: { graph: { getState(): { edges: Array<{ id: string }> } } } } }).__harness.stores.graph.getState().edges.map((e) => e.id));
+    return ids.sort();
   }
 
   /** Every node of the graph (also those scrolled out of view, which are not mounted). */

@@ -28,6 +28,8 @@ export class AppController {
   /** Duration of the last quick layered layout and of the last elk layout (benches read them). */
   lastLayoutMs = 0;
   lastElkMs = 0;
+  /** elk layouts landed so far (e2e specs wait for one before dragging what it moves). */
+  elkLayouts = 0;
   /** Status events arrive in bursts (a stack starting, a flapping service): one store update per frame. */
   private readonly statusBatch = new FrameBatch<StatusEvent>((events) => {
     if (this.stores.run.getState().applyStatuses(events) === 'gap') void this.resync();
@@ -179,6 +181,7 @@ export class AppController {
       const { nodes, edges } = this.stores.graph.getState();
       const result = await layoutGraph(model ? model.nodes.map((n) => n.id) : nodes.map((n) => n.id), model ? model.edges : edges);
       this.lastElkMs = result.ms;
+      this.elkLayouts++;
       if (ids) for (const id of [...result.positions.keys()]) if (!ids.has(id)) result.positions.delete(id);
       this.stores.graph.getState().setPositions(result.positions);
       this.layoutListeners.forEach((l) => l());
