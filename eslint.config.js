@@ -55,7 +55,7 @@ const layerTable = [
     path: 'renderer/src',
     imports: ['shared'],
     // codemirror and @codemirror/*: the YAML source panel (dev dependencies added on main, 9a2f5c8).
-    packages: ['react', 'react-dom', '@xyflow/react', '@xterm/*', 'zustand', 'elkjs', 'codemirror', '@codemirror/*'],
+    packages: ['react', 'react-dom', '@xyflow/react', '@xterm/*', 'zustand', 'elkjs', 'codemirror', '@codemirror/*', '@lezer/highlight'],
     assetQueries: ['url', 'worker'],
     note: 'renderer/ is browser code: it talks to the core only through the shared/ contract',
   },

@@ -10,6 +10,7 @@ import { ensureBuilt } from './fixtures/build.js';
 import { CHROMIUM_SKIP, HAS_CHROMIUM, launchChromium, type BrowserHandle } from './fixtures/chromium.js';
 import { serveApp, type ServedApp } from './fixtures/serve-app.js';
 import { AppPage } from './pages/app-page.js';
+import { DialogObject } from './pages/dialog.js';
 import { GraphEditorObject } from './pages/graph-editor.js';
 
 const SLOW = 120_000;
@@ -36,6 +37,7 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
   let page: Page;
   let app: AppPage;
   let graph: GraphEditorObject;
+  let dialog: DialogObject;
 
   const file = async (): Promise<{ text: string; doc: RawFile }> => {
     const text = await readFile(served.file!, 'utf8');
@@ -53,8 +55,10 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     page = await browser.context.newPage();
     app = new AppPage(page);
     graph = new GraphEditorObject(page);
+    dialog = new DialogObject(page);
     await app.open(served.url);
     await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
+    await app.waitLayoutSettled();
   }, SLOW);
 
   afterAll(async () => {
@@ -62,12 +66,24 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     await served?.stop();
   }, SLOW);
 
-  it('dropping a Docker item from the palette adds a service there; Ctrl+S writes it', async () => {
+  it('dropping a Docker item asks for its name; the new node asks for an image; Ctrl+S writes it', async () => {
     const box = (await graph.view.boundingBox())!;
     // Below the first column of the demo's layout: free space, clear of the minimap and controls.
     await graph.dropFromPalette('Docker', { x: 160, y: box.height - 200 });
+    // A free name is preselected.
+    await dialog.waitFor('dialog-new-service');
+    expect(await dialog.input('dialog-new-service').inputValue()).toBe('docker');
+    await dialog.press('dialog-new-service', 'add');
     await graph.node('docker').waitFor({ timeout: 10_000 });
     expect(await graph.dirty()).toBe(true);
+    // No image yet: the file is invalid until one is given, and the node and field say so.
+    await graph.waitErrors('docker', 1);
+    await page.locator('[data-testid="node-docker"][data-errors="1"]').waitFor({ timeout: 10_000 });
+    await graph.selectNode('docker');
+    expect(await graph.inspector.problemsAt('target.image')).toBe('must not be empty');
+    await graph.inspector.set('target.image', 'nginx:alpine');
+    await graph.inspector.apply();
+    await graph.waitErrors('docker', 0);
     await graph.saveWithKeyboard();
     await graph.waitSaved();
     const { text, doc } = await file();
@@ -75,6 +91,7 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     expect(service(doc, 'docker')!.ui?.position).toEqual({ x: expect.any(Number), y: expect.any(Number) });
     expect(doc.services.map((s) => s.name)).toEqual(['store', 'api', 'web', 'worker', 'docker']);
     expectCommentsKept(text);
+    await graph.clickEmpty();
   }, SLOW);
 
   it('dragging from one handle to another adds a dependency; the Save button writes it', async () => {
@@ -109,11 +126,14 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     expectCommentsKept(text);
   }, SLOW);
 
-  it('selecting a node and pressing Delete removes the service and its name from its dependents', async () => {
+  it('selecting a node and pressing Delete asks first, naming its dependents, then removes it from them', async () => {
     await graph.connect('docker', 'worker');
     await graph.edge('docker', 'worker').waitFor({ timeout: 10_000 });
     await graph.selectNode('docker');
     await graph.pressDelete();
+    await dialog.waitFor('dialog-delete');
+    expect(await dialog.items('dialog-delete')).toEqual(['worker depends on docker']);
+    await dialog.press('dialog-delete', 'delete');
     await graph.node('docker').waitFor({ state: 'detached', timeout: 10_000 });
     await graph.saveWithKeyboard();
     await graph.waitSaved();
@@ -148,11 +168,11 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     await graph.inspector.root().waitFor({ timeout: 5_000 });
     expect(await graph.inspector.name()).toBe('api');
     // The fields show the file's text, not the interpolated values (the fixture sets DEMO_API_PORT).
-    expect(await graph.inspector.field('ports').inputValue()).toBe('${DEMO_API_PORT:-17102}');
-    expect(await graph.inspector.field('args').inputValue()).toBe('api.mjs');
-    await expect(page.getByTestId('inspector-rewrite-note').count()).resolves.toBe(0);
-    await graph.inspector.set('args', 'api.mjs --verbose');
-    await graph.inspector.choose('restart', 'always');
+    expect(await graph.inspector.list('target.ports')).toEqual(['${DEMO_API_PORT:-17102}']);
+    expect(await graph.inspector.list('target.args')).toEqual(['api.mjs']);
+    expect(await graph.inspector.field('target.env-value-0').inputValue()).toBe('${DEMO_API_PORT:-17102}');
+    await graph.inspector.addItem('target.args', '--verbose');
+    await graph.inspector.choose('restart.policy', 'always');
     await graph.inspector.apply();
     await page.getByTestId('node-api').filter({ hasText: '--verbose' }).waitFor({ timeout: 10_000 });
     await graph.saveWithKeyboard();
@@ -176,12 +196,9 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     await graph.selectNode('worker');
     await graph.inspector.root().waitFor({ timeout: 5_000 });
     expect(await graph.inspector.name()).toBe('worker');
-    expect(await graph.inspector.field('binary').inputValue()).toBe('node');
-    // Arguments are split like a shell line; an unclosed quote is caught before sending.
-    await graph.inspector.set('args', 'worker.mjs "--label=a b');
-    await page.getByTestId('inspector-invalid').waitFor({ timeout: 5_000 });
-    expect(await page.getByTestId('inspector-apply').isDisabled()).toBe(true);
-    await graph.inspector.set('args', 'worker.mjs "--label=a b"');
+    expect(await graph.inspector.field('target.binary').inputValue()).toBe('node');
+    // Arguments are a list: an item with a space stays one argument.
+    await graph.inspector.addItem('target.args', '--label=a b');
     await graph.inspector.apply();
     await page.getByTestId('node-worker').filter({ hasText: '--label=a b' }).waitFor({ timeout: 10_000 });
     await graph.saveWithKeyboard();
@@ -194,11 +211,13 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: editing the graph saves to services.yam
     while ((await page.locator('.toast').count()) > 0) await page.locator('.toast').first().click();
     await app.screenshot('browser-inspector');
 
-    // An empty binary: the core keeps the last valid config running and reports the problem.
-    await graph.inspector.set('binary', '');
+    // An empty binary: the loader's message shows at the field while typing, before any Apply;
+    // applied, the draft has the problem and the node a marker (the saved file still runs).
+    await graph.inspector.set('target.binary', '');
+    expect(await graph.inspector.problemsAt('target.binary')).toBe('must not be empty');
+    expect(await page.getByTestId('problems-toggle').innerText()).toBe('Problems 0');
     await graph.inspector.apply();
-    await graph.inspector.problems().waitFor({ timeout: 10_000 });
-    expect(await graph.inspector.problems().innerText()).toMatch(/binary/);
+    await graph.waitErrors('worker', 1);
     expect(await page.getByTestId('problems-toggle').innerText()).not.toBe('Problems 0');
   }, SLOW);
 });

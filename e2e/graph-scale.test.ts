@@ -89,7 +89,8 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: a ${COUNT}-service graph${CHROMIUM_SKIP
     await graph.selectNode(name);
     await graph.inspector.root().waitFor({ timeout: 5_000 });
     await graph.inspector.removeDependency(dep);
-    await page.getByTestId(`inspector-remove-dep-${dep}`).waitFor({ state: 'detached', timeout: 10_000 });
+    await graph.inspector.apply();
+    await page.locator('[data-testid="file-name"] .dirty').waitFor({ timeout: 10_000 });
     await graph.saveWithKeyboard();
     await graph.waitSaved();
     const text = await readFile(served.file!, 'utf8');

@@ -4,6 +4,7 @@ import { app, dialog, Menu, type BrowserWindow, type MenuItemConstructorOptions 
 import type { ApiDispatcher } from '../main/api/dispatcher.js';
 import { openExternalSafely } from './hardening.js';
 import { addRecent, readRecent } from './recent-files.js';
+import { confirmUnsaved, saveChecked } from './unsaved-guard.js';
 
 export interface MenuContext {
   dispatcher: ApiDispatcher;
@@ -25,6 +26,7 @@ async function report(ctx: MenuContext, what: string, result: Promise<{ ok: bool
 }
 
 export async function openFile(ctx: MenuContext, file: string): Promise<void> {
+  if (!(await confirmUnsaved(ctx.dispatcher, ctx.window(), 'opening another file'))) return;
   if (await report(ctx, `Opening ${file}`, ctx.dispatcher.call('project.open', { path: file }))) {
     addRecent(ctx.userData, file);
     installMenu(ctx);
@@ -55,7 +57,7 @@ export function installMenu(ctx: MenuContext): void {
             : [{ label: 'No recent files', enabled: false }],
         },
         { type: 'separator' },
-        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => void report(ctx, 'Saving', ctx.dispatcher.call('project.save', {})) },
+        { label: 'Save', accelerator: 'CmdOrCtrl+S', click: () => void saveChecked(ctx.dispatcher, ctx.window()) },
         {
           label: 'Save As…',
           accelerator: 'CmdOrCtrl+Shift+S',
@@ -64,12 +66,26 @@ export function installMenu(ctx: MenuContext): void {
             const opts = { filters: YAML_FILTERS, defaultPath: 'services.yaml' };
             const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
             if (!r.canceled && r.filePath) {
-              if (await report(ctx, 'Saving', ctx.dispatcher.call('project.save', { path: r.filePath }))) addRecent(ctx.userData, r.filePath);
+              if (await saveChecked(ctx.dispatcher, ctx.window(), r.filePath)) addRecent(ctx.userData, r.filePath);
             }
           },
         },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    {
+      label: 'Edit',
+      submenu: [
+        // Undo/redo of the document. The accelerators are shown but left to the page, which sends
+        // them to a text field when one has focus (its own undo) and to the document otherwise.
+        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', registerAccelerator: false, click: () => void ctx.dispatcher.call('project.undo', {}) },
+        { label: 'Redo', accelerator: 'CmdOrCtrl+Shift+Z', registerAccelerator: false, click: () => void ctx.dispatcher.call('project.redo', {}) },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
       ],
     },
     {

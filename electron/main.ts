@@ -16,6 +16,7 @@ import { installMenu, openFile, type MenuContext } from './app-menu.js';
 import { hardenContents, hardenSession } from './hardening.js';
 import { createIpcAdapter, type IpcAdapter } from './ipc-adapter.js';
 import { addRecent } from './recent-files.js';
+import { confirmUnsaved } from './unsaved-guard.js';
 import { loadWindowState, trackWindowState } from './window-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,6 +45,9 @@ if (!app.requestSingleInstanceLock()) {
   let attached: AttachedSupervisor | null = null;
   let ipc: IpcAdapter | null = null;
   let menu: MenuContext | null = null;
+  /** The user answered the unsaved-changes question for this quit or close. */
+  let closeConfirmed = false;
+  let quitting = false;
 
   app.on('second-instance', (_e, argv) => {
     if (win) {
@@ -81,8 +85,23 @@ if (!app.requestSingleInstanceLock()) {
     if (state.maximized) win.maximize();
     trackWindowState(win, userData);
     ipc!.attach(win.webContents);
+    // Closing the window with unsaved edits asks first (save, drop them, or stay).
+    const w = win;
+    w.on('close', (event) => {
+      if (closeConfirmed || !supervisor) return;
+      event.preventDefault();
+      void confirmUnsaved(supervisor.dispatcher, w, 'closing the window').then((ok) => {
+        if (!ok) return;
+        closeConfirmed = true;
+        w.close();
+      });
+    });
     win.once('ready-to-show', () => win?.show());
-    win.on('closed', () => (win = null));
+    win.on('closed', () => {
+      win = null;
+      // macOS keeps the app without windows: a later window asks again.
+      if (!quitting) closeConfirmed = false;
+    });
     void win.loadURL(APP_URL);
   };
 
@@ -129,7 +148,6 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   // Stop every service before quitting: no orphans, whichever way the app ends.
-  let quitting = false;
   app.on('before-quit', (event) => {
     // Attached to another process's supervisor: the stack is that process's to stop.
     if (attached) {
@@ -139,8 +157,13 @@ if (!app.requestSingleInstanceLock()) {
     }
     if (quitting || !supervisor) return;
     event.preventDefault();
-    quitting = true;
-    ipc?.dispose();
-    void supervisor.close().finally(() => app.exit(0));
+    const sup = supervisor;
+    void (closeConfirmed ? Promise.resolve(true) : confirmUnsaved(sup.dispatcher, win, 'quitting')).then((ok) => {
+      if (!ok) return;
+      closeConfirmed = true;
+      quitting = true;
+      ipc?.dispose();
+      void sup.close().finally(() => app.exit(0));
+    });
   });
 }

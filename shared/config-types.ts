@@ -32,6 +32,7 @@ export interface DockerTarget {
   /** As written; relative bind-mount sources are made absolute by the loader. */
   volumes: string[];
   build?: DockerBuild;
+  /** Replaces the image's CMD (Compose's `command`). */
   command?: string[];
   /** Replaces the image's ENTRYPOINT (and, as with Docker, its CMD unless `command` is given);
    * an empty list clears it. */

@@ -49,6 +49,9 @@ export interface ProjectEvent {
   kind: 'opened' | 'changed' | 'saved' | 'closed';
   file: string | null;
   problems: ConfigProblem[];
+  /** The file changed on disk: 'reloaded' (no unsaved edits, the draft follows it) or
+   * 'conflict' (unsaved edits: the snapshot's `conflict` asks what to do). */
+  disk?: 'reloaded' | 'conflict';
 }
 
 export interface ApiEvents {

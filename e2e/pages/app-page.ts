@@ -18,6 +18,24 @@ export class AppPage {
     await this.page.locator('[data-testid="app"][data-ready="true"]').waitFor({ timeout: 30_000 });
   }
 
+  /**
+   * Waits for the first automatic layout (elk, in its worker) to land and the view to refit:
+   * until then nodes without saved positions may still move, and a drag would miss them. A graph
+   * elk does not lay out (every node placed, or too large) has nothing to wait for.
+   */
+  async waitLayoutSettled(after = 0, timeoutMs = 15_000): Promise<void> {
+    await this.page
+      .waitForFunction((n) => (globalThis as unknown as { __harness: { controller: { elkLayouts: number } } }).__harness.controller.elkLayouts > n, after, { timeout: timeoutMs })
+      .catch(() => undefined);
+    // The refit happens on the next animation frame.
+    await this.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))');
+  }
+
+  /** How many automatic layouts have landed (see waitLayoutSettled). */
+  layouts(): Promise<number> {
+    return this.page.evaluate(() => (globalThis as unknown as { __harness: { controller: { elkLayouts: number } } }).__harness.controller.elkLayouts);
+  }
+
   node(name: string): ServiceNodeObject {
     return new ServiceNodeObject(this.page, name);
   }

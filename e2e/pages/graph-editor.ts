@@ -53,7 +53,19 @@ export class GraphEditorObject {
   /** Selects a node by clicking its name (buttons on the node do other things). */
   async selectNode(name: string): Promise<void> {
     await this.node(name).locator('.service-node-name').click();
-    await this.page.locator(`.react-flow__node.selected [data-testid="node-${name}"]`).waitFor({ timeout: 5_000 });
+    // The store, not the DOM: a node the inspector covers may be scrolled into view or culled.
+    await this.page.waitForFunction(
+      (n) => (globalThis as unknown as { __harness: { stores: { graph: { getState(): { nodes: Array<{ id: string; selected?: boolean }> } } } } }).__harness.stores.graph.getState().nodes.some((x) => x.id === n && x.selected),
+      name,
+      { timeout: 5_000 },
+    );
+  }
+
+  /** Clicks empty canvas (top middle of the view): nothing selected, the inspector closes. */
+  async clickEmpty(): Promise<void> {
+    const b = (await this.view.boundingBox())!;
+    await this.page.mouse.click(b.x + b.width / 2, b.y + 15);
+    await this.page.getByTestId('inspector').waitFor({ state: 'detached', timeout: 5_000 });
   }
 
   async pressDelete(): Promise<void> {
@@ -62,7 +74,10 @@ export class GraphEditorObject {
 
   /** Drags a node by its name by (dx, dy) screen pixels. */
   async dragNode(name: string, dx: number, dy: number): Promise<void> {
-    const p = await this.centre(this.node(name).locator('.service-node-name'));
+    const handle = this.node(name).locator('.service-node-name');
+    // Wait until it is still and on top (a layout or a pan may be moving the view).
+    await handle.click({ trial: true, timeout: 10_000 });
+    const p = await this.centre(handle);
     await this.page.mouse.move(p.x, p.y);
     await this.page.mouse.down();
     for (let i = 1; i <= 10; i++) await this.page.mouse.move(p.x + (dx * i) / 10, p.y + (dy * i) / 10);
@@ -103,23 +118,121 @@ export class GraphEditorObject {
     return (await this.page.locator('[data-testid="file-name"] .dirty').count()) > 0;
   }
 
+  async waitDirty(dirty: boolean, timeoutMs = 10_000): Promise<void> {
+    await this.page.locator('[data-testid="file-name"] .dirty').waitFor({ state: dirty ? 'attached' : 'detached', timeout: timeoutMs });
+  }
+
+  /** Waits until a node's problem marker counts `errors` (from the store: the node may be out of view). */
+  async waitErrors(name: string, errors: number, timeoutMs = 10_000): Promise<void> {
+    await this.page.waitForFunction(
+      ([n, e]) => {
+        const node = (globalThis as unknown as { __harness: { stores: { graph: { getState(): { nodes: Array<{ id: string; data: { summary: { errors?: number } } }> } } } } }).__harness.stores.graph.getState().nodes.find((x) => x.id === n);
+        return node !== undefined && (node.data.summary.errors ?? 0) === e;
+      },
+      [name, errors] as const,
+      { timeout: timeoutMs },
+    );
+  }
+
+  /** Every dependency edge of the graph, as `dep->service` (mounted or not). */
+  async edgeIdsInStore(): Promise<string[]> {
+    const ids = await this.page.evaluate(() => (globalThis as unknown as { __harness: { stores: { graph: { getState(): { edges: Array<{ id: string }> } } } } }).__harness.stores.graph.getState().edges.map((e) => e.id));
+    return ids.sort();
+  }
+
+  /** Every node of the graph (also those scrolled out of view, which are not mounted). */
+  async nodeIds(): Promise<string[]> {
+    const ids = await this.page.evaluate(() => (globalThis as unknown as { __harness: { stores: { graph: { getState(): { nodes: Array<{ id: string }> } } } } }).__harness.stores.graph.getState().nodes.map((n) => n.id));
+    return ids.sort();
+  }
+
   async waitSaved(timeoutMs = 10_000): Promise<void> {
     await this.page.locator('[data-testid="file-name"] .dirty').waitFor({ state: 'detached', timeout: timeoutMs });
   }
 
+  /** Ctrl+Z / Ctrl+Shift+Z on the graph, as a user undoes and redoes. */
+  async undo(): Promise<void> {
+    await this.view.focus();
+    await this.page.keyboard.press('Control+z');
+  }
+
+  async redo(): Promise<void> {
+    await this.view.focus();
+    await this.page.keyboard.press('Control+Shift+z');
+  }
+
+  /** The draft's text as the core holds it (what Save would write). */
+  async draftText(): Promise<string> {
+    return this.page.evaluate(() =>
+      (globalThis as unknown as { __harness: { controller: { doc: { source(): Promise<{ text: string }> } } } }).__harness.controller.doc.source().then((s) => s.text),
+    );
+  }
+
+  /** Waits until the draft's text is `text` (after an undo, a redo, an edit). */
+  async waitDraft(text: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      last = await this.draftText();
+      if (last === text) return;
+      await this.page.waitForTimeout(50);
+    }
+    throw new Error(`the draft did not become the expected text within ${timeoutMs} ms; it is:\n${last}`);
+  }
+
+  /** A service's live state from the run store (pid, status), as the node shows it. */
+  async runState(name: string): Promise<{ status: string; pid?: number } | undefined> {
+    return this.page.evaluate((n) => (globalThis as unknown as { __harness: { stores: { run: { getState(): { states: Record<string, { status: string; pid?: number }> } } } } }).__harness.stores.run.getState().states[n], name);
+  }
+
+  async openContextMenu(name: string): Promise<void> {
+    await this.node(name).locator('.service-node-name').click({ button: 'right' });
+    await this.page.getByTestId('context-menu').waitFor({ timeout: 5_000 });
+  }
+
+  menuItem = (id: string) => this.page.getByTestId(`menu-${id}`).click();
+
+  pending = {
+    bar: () => this.page.getByTestId('pending-bar'),
+    apply: (name: string) => this.page.getByTestId(`apply-${name}`).click(),
+    applyAll: () => this.page.getByTestId('apply-all').click(),
+    item: (name: string) => this.page.getByTestId(`pending-${name}`),
+    removed: (name: string) => this.page.getByTestId(`pending-removed-${name}`),
+  };
+
+  /** The inspector; fields are named by their path in the service entry (`target.args`). */
   inspector = {
     root: () => this.page.getByTestId('inspector'),
-    name: () => this.page.getByTestId('inspector-name').textContent(),
+    name: () => this.page.getByTestId('inspector-name').inputValue(),
     field: (key: string) => this.page.getByTestId(`inspector-${key}`),
     set: async (key: string, value: string) => {
       await this.page.getByTestId(`inspector-${key}`).fill(value);
     },
-    /** Picks an option of a select field (the restart policy). */
+    /** Picks an option of a select field (restart.policy, health_check.type, stop_signal). */
     choose: async (key: string, value: string) => {
       await this.page.getByTestId(`inspector-${key}`).selectOption(value);
     },
-    apply: () => this.page.getByTestId('inspector-apply').click(),
-    problems: () => this.page.getByTestId('inspector-problems'),
+    /** The items of a list field (args, ports, volumes…). */
+    list: async (key: string) => this.page.locator(`[data-testid="inspector-${key}"] .row input`).evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value)),
+    /** Adds an item at the end of a list field. */
+    addItem: async (key: string, value: string) => {
+      const n = await this.page.locator(`[data-testid="inspector-${key}"] .row`).count();
+      await this.page.getByTestId(`inspector-${key}-add`).click();
+      await this.page.getByTestId(`inspector-${key}-${n}`).fill(value);
+    },
+    setItem: (key: string, i: number, value: string) => this.page.getByTestId(`inspector-${key}-${i}`).fill(value),
+    /** The loader's problems shown at a field, once the check of the typed value came back. */
+    problemsAt: async (key: string, timeoutMs = 10_000) => {
+      const l = this.page.getByTestId(`problems-${key}`);
+      await l.waitFor({ timeout: timeoutMs });
+      return (await l.innerText()).trim();
+    },
+    apply: async () => {
+      const b = this.page.getByTestId('inspector-apply');
+      await this.page.waitForFunction((el) => !(el as unknown as { disabled: boolean }).disabled, await b.elementHandle(), { timeout: 5_000 });
+      await b.click();
+    },
     removeDependency: (dep: string) => this.page.getByTestId(`inspector-remove-dep-${dep}`).click(),
+    addDependency: (dep: string) => this.page.getByTestId('inspector-add-dep').selectOption(dep),
   };
 }

@@ -162,6 +162,22 @@ export function defineContractSuite(transport: string, connect: ConnectionFactor
       expect((err as HarnessError).message).toContain('nope');
     });
 
+    it('edits are a draft: undo, redo, validate and apply travel the contract', async () => {
+      const edited = await client.invoke('project.edit', { edits: [{ op: 'setPosition', service: 'db', x: 4, y: 5 }] });
+      expect(edited.dirty).toBe(true);
+      expect(edited.history).toMatchObject({ canUndo: true, undo: 'Move db' });
+      const checked = await client.invoke('project.validate', { edits: [{ op: 'renameService', name: 'app', to: 'db' }] });
+      expect(checked.refused).toMatch(/duplicate service name "db"/);
+      expect((await client.invoke('project.undo', {})).dirty).toBe(false);
+      expect((await client.invoke('project.redo', {})).dirty).toBe(true);
+      const source = await client.invoke('project.source', {});
+      expect(source.text).toContain('position: {x: 4, y: 5}');
+      expect((await client.invoke('project.revert', {})).dirty).toBe(false);
+      expect(await client.invoke('project.apply', {})).toEqual({ restarted: [], stopped: [] });
+      const bad = await conn.connection.call('project.conflict', { action: 'merge' });
+      expect(bad.ok ? 'ok' : bad.error.code).toBe('BAD_REQUEST');
+    });
+
     it('opens a file with errors, lists its problems, and refuses to start it with CONFIG_INVALID', async () => {
       const snap = await client.invoke('project.open', { path: join(dir, 'broken.yaml') });
       expect(snap.problems.some((p) => p.severity === 'error' && p.line > 0)).toBe(true);

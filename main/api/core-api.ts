@@ -31,7 +31,7 @@ export function createCoreApi(session: ProjectSession, options: CoreApiOptions =
     'project.open': ({ path }) => session.open(resolve(path)),
     'project.create': ({ path }) => session.create(resolve(path)),
     'project.reload': () => session.reload(),
-    'project.edit': ({ edits }) => session.edit(edits),
+    'project.edit': ({ edits, label }) => session.edit(edits, label),
     'project.save': ({ path }) => session.save(path === undefined ? undefined : resolve(path)),
     'project.import': async ({ source, target, profiles }) => {
       // Never over an existing file (no force through the API); the new file then opens like
@@ -40,6 +40,15 @@ export function createCoreApi(session: ProjectSession, options: CoreApiOptions =
       await session.open(result.file);
       return { file: result.file, losses: result.losses };
     },
+    'project.undo': () => session.undo(),
+    'project.redo': () => session.redo(),
+    'project.revert': () => session.revert(),
+    'project.setText': ({ text, group }) => session.setText(text, group),
+    'project.source': ({ which }) => session.source(which),
+    'project.validate': (input) => session.validate(input),
+    'project.conflict': ({ action, text }) => session.resolveConflict(action, text),
+    'project.recovery': ({ action }) => session.resolveRecovery(action),
+    'project.apply': ({ services }) => session.apply(services),
     'services.start': async ({ services }) => {
       const report = await session.start(services);
       assertStarted(report);

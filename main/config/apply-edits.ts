@@ -6,6 +6,7 @@ import { HarnessError } from '../../shared/errors.js';
 import type { ConfigDocument, LoadResult } from './config-document.js';
 import { astEdit, SPLICE_OPS } from './edit-ops.js';
 import { parseProject } from './parse-project.js';
+import { renameRefusal, type RenameEdit } from './rename-service.js';
 import { findService, serviceNames } from './service-locator.js';
 import { checkSetField } from './set-field.js';
 import { parseYaml } from './yaml-parse.js';
@@ -38,7 +39,13 @@ export function applyEdits(document: ConfigDocument, edits: ConfigEdit[]): LoadR
     text = next;
     doc = nextDoc;
   }
-  return parseProject(text, document.file, document.env);
+  const result = parseProject(text, document.file, document.env);
+  const renames = edits.filter((e): e is RenameEdit => e.op === 'renameService' && e.to !== e.name);
+  if (renames.length > 0) {
+    const refusal = renameRefusal(parseProject(document.text, document.file, document.env).problems, result.problems, renames);
+    if (refusal) throw new HarnessError('CONFLICT', `cannot rename: ${refusal}`);
+  }
+  return result;
 }
 
 function dependentsOf(doc: Document, name: string): string[] {

@@ -4,7 +4,8 @@
 import { isMap, isScalar, isSeq, type Document, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ConfigEdit } from '../../shared/api.js';
 import { HarnessError } from '../../shared/errors.js';
-import { findService, mustFindService, servicesNode } from './service-locator.js';
+import { mustFindService, servicesNode } from './service-locator.js';
+import { nameProblem, renameAst, renameSplice } from './rename-service.js';
 import { setFieldAst, setFieldSplice } from './set-field.js';
 import {
   afterLine, applySplices, blockLines, column, dashColumn, inlineScalar, insertLines, lineStart, rangeOf, type Splice,
@@ -131,9 +132,16 @@ function shaped(raw: Record<string, unknown>, name: string, form: 'list' | 'map'
   return form === 'list' ? { name, ...rest } : rest;
 }
 
+/** A name already taken, in the loader's words (an invalid name is left for the loader to report
+ * at its field, so the file can still be fixed from the app). */
+function refuseTaken(text: string, doc: Document, name: string, except?: string): void {
+  const problem = nameProblem(text, doc, name, except);
+  if (problem?.code === 'CONFLICT') throw problem;
+}
+
 const addService: Op<'addService'> = (text, doc, e) => {
   const name = serviceName(e.service);
-  if (findService(doc, name)) throw new HarnessError('CONFLICT', `a service named "${name}" already exists`);
+  refuseTaken(text, doc, name);
   const s = servicesNode(doc);
   if (s.form === 'none' || s.node.flow || s.node.items.length === 0) return null;
   if (s.form === 'list') {
@@ -157,7 +165,7 @@ const addService: Op<'addService'> = (text, doc, e) => {
 const updateService: Op<'updateService'> = (text, doc, e) => {
   const svc = mustFindService(doc, e.name);
   const name = serviceName(e.service, e.name);
-  if (name !== e.name && findService(doc, name)) throw new HarnessError('CONFLICT', `a service named "${name}" already exists`);
+  refuseTaken(text, doc, name, e.name);
   const r = rangeOf(svc.map);
   if (!r || svc.map.flow || svc.collection.flow) return null;
   if (svc.form === 'list') {
@@ -181,6 +189,7 @@ export const SPLICE_OPS: { [E in ConfigEdit['op']]: Op<E> } = {
   removeService,
   addService,
   updateService,
+  renameService: renameSplice,
   setField: setFieldSplice,
 };
 
@@ -216,7 +225,7 @@ export function astEdit(doc: Document, e: ConfigEdit): string {
     }
     case 'addService': {
       const name = serviceName(e.service);
-      if (findService(d, name)) throw new HarnessError('CONFLICT', `a service named "${name}" already exists`);
+      refuseTaken(d.toString(), d, name);
       const s = servicesNode(d);
       if (s.form === 'map') s.node.set(d.createNode(name), d.createNode(shaped(e.service, name, 'map')));
       else if (s.form === 'list') s.node.add(d.createNode(shaped(e.service, name, 'list')));
@@ -227,13 +236,16 @@ export function astEdit(doc: Document, e: ConfigEdit): string {
     case 'updateService': {
       const svc = mustFindService(d, e.name);
       const name = serviceName(e.service, e.name);
-      if (name !== e.name && findService(d, name)) throw new HarnessError('CONFLICT', `a service named "${name}" already exists`);
+      refuseTaken(d.toString(), d, name, e.name);
       if (svc.form === 'list') (svc.collection as YAMLSeq).items[svc.index] = d.createNode(shaped(e.service, name, 'list'));
       else svc.collection.items[svc.index] = d.createPair(name, shaped(e.service, name, 'map')) as never;
       break;
     }
     case 'setField':
       setFieldAst(d, e);
+      break;
+    case 'renameService':
+      renameAst(d, e);
       break;
   }
   return d.toString();

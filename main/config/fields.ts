@@ -1,10 +1,10 @@
 // The one table of keys the loader accepts in each kind of object. The validator checks unknown
 // keys against it (with "did you mean"), and the schema test checks that
 // schema/services.schema.json describes exactly these keys, so the two cannot drift apart.
+import type { HealthCheckType } from '../../shared/config-fields.js';
 import type { TargetType } from '../../shared/config-types.js';
 
-export type HealthCheckType = 'tcp' | 'http' | 'command' | 'log';
-export const HEALTH_CHECK_TYPES: readonly HealthCheckType[] = ['tcp', 'http', 'command', 'log'];
+export { HEALTH_CHECK_TYPES, LOG_STREAMS, RESTART_POLICIES, STOP_SIGNALS, type HealthCheckType } from '../../shared/config-fields.js';
 
 export const HEALTH_TIMING_KEYS = ['interval', 'start_interval', 'timeout', 'retries', 'start_period'] as const;
 
@@ -43,16 +43,6 @@ export const FIELDS = {
   ui: spec(['position']),
   position: spec(['x', 'y'], ['x', 'y']),
 } as const;
-
-export const RESTART_POLICIES = ['no', 'on-failure', 'always'] as const;
-export const LOG_STREAMS = ['stdout', 'stderr', 'any'] as const;
-
-/** Signals a service may be stopped with. A fixed POSIX list, so a file's validity does not
- * depend on the platform validating it. */
-export const STOP_SIGNALS = [
-  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGABRT', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGALRM',
-  'SIGWINCH', 'SIGPWR', 'SIGSTOP', 'SIGTSTP', 'SIGCONT',
-] as const;
 
 export const DEFAULTS = {
   /** Probes run every `start_interval` until the first success (readiness is detected within

@@ -10,6 +10,8 @@ import type { YNode, YScalar } from './yaml-tree.js';
 export interface ServiceEntry {
   /** Undefined when the name itself is missing or not a string. */
   name?: string;
+  /** The entry's own field path (`services[2]`, `services.api`). */
+  path: string;
   /** Where the name is written: the `name:` value, or the key in map form. */
   nameNode: YNode;
   deps: Array<{ name: string; node: YNode }>;
@@ -67,7 +69,7 @@ export function normaliseService(n: YNode, r: Readers, dir: string, key?: { name
   const ui = uiNode ? normaliseUi(uiNode, r) : undefined;
 
   const errorsNow = r.problems.errorCount;
-  const result: ServiceEntry = { name, nameNode: key?.node ?? nameNode ?? m, deps };
+  const result: ServiceEntry = { name, path: m.path, nameNode: key?.node ?? nameNode ?? m, deps };
   if (errorsNow === before && name !== undefined && target && restart && stop_signal && stop_grace_period_ms !== undefined) {
     result.config = {
       name,

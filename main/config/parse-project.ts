@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { ProjectConfig, ServiceConfig } from '../../shared/config-types.js';
-import type { ConfigDocument, LoadResult } from './config-document.js';
+import type { ConfigDocument, LoadResult, ParsedService } from './config-document.js';
 import { FIELDS, LIMITS } from './fields.js';
 import type { Env } from './interpolate.js';
 import { normaliseService, type ServiceEntry } from './normalise-service.js';
@@ -31,11 +31,14 @@ export function defaultProjectName(dir: string): string {
 export function parseProject(text: string, file: string, env: Env, extra: ProblemList = new ProblemList(file)): LoadResult {
   const problems = extra;
   const document: ConfigDocument = { file, text, doc: null, env };
+  // Set once the services were read; results returned before that have none.
+  const read: { partial?: LoadResult['partial'] } = {};
   const done = (config: ProjectConfig | null): LoadResult => ({
     config: problems.hasErrors ? null : config,
     problems: problems.items,
     counts: problems.counts,
     document,
+    ...(read.partial ? { partial: read.partial } : {}),
   });
 
   if (Buffer.byteLength(text, 'utf8') > LIMITS.maxFileBytes) {
@@ -89,6 +92,7 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   }
 
   const entries: ServiceEntry[] = [];
+  const fileIndex = new Map<ServiceEntry, number>();
   const servicesNode = value(top, 'services');
   const count = servicesNode?.kind === 'seq' ? servicesNode.items.length : servicesNode?.kind === 'map' ? servicesNode.entries.length : 0;
   if (count > LIMITS.maxServices) {
@@ -97,15 +101,19 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
     return done(null);
   }
   if (servicesNode && servicesNode.kind === 'seq') {
-    servicesNode.items.forEach((item) => {
+    servicesNode.items.forEach((item, i) => {
       const e = normaliseService(item, r, dir);
-      if (e) entries.push(e);
+      if (!e) return;
+      entries.push(e);
+      fileIndex.set(e, i);
     });
   } else if (servicesNode && servicesNode.kind === 'map') {
-    for (const ent of servicesNode.entries) {
+    for (const [i, ent] of servicesNode.entries.entries()) {
       const key: YScalar = { kind: 'scalar', pos: ent.keyPos, path: childPath('services', ent.key), value: ent.key, substituted: false };
       const e = normaliseService(ent.value, r, dir, { name: ent.key, node: key });
-      if (e) entries.push(e);
+      if (!e) continue;
+      entries.push(e);
+      fileIndex.set(e, i);
     }
   } else if (servicesNode && !(servicesNode.kind === 'scalar' && servicesNode.value === null)) {
     r.seq(servicesNode, 'a list of services or a map of services keyed by name');
@@ -113,7 +121,16 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
   validateGraph(entries, problems);
 
   const services = entries.map((e) => e.config).filter((c): c is ServiceConfig => c !== undefined);
+  read.partial = { name, services: parsedServices(entries, fileIndex) };
   return done({ name, file, dir, services });
+}
+
+function parsedServices(entries: ServiceEntry[], fileIndex: Map<ServiceEntry, number>): ParsedService[] {
+  return entries.flatMap((e) =>
+    e.name === undefined
+      ? []
+      : [{ name: e.name, path: e.path, index: fileIndex.get(e) ?? -1, ...(e.config ? { config: e.config } : {}), dependencies: e.deps.map((d) => d.name) }],
+  );
 }
 
 /** Offset where flow brackets nest deeper than `max` (quotes and comments skipped), if anywhere. */

@@ -121,7 +121,7 @@ describe('edits and save round trip', () => {
     const r = parseProject(ODD, '/p/services.yaml', {});
     const before = r.document.text;
     expect(() => applyEdits(r.document, [{ op: 'setPosition', service: 'nope', x: 1, y: 1 }])).toThrow(HarnessError);
-    expect(() => applyEdits(r.document, [{ op: 'addService', service: { name: 'api', target: {} } }])).toThrow(/already exists/);
+    expect(() => applyEdits(r.document, [{ op: 'addService', service: { name: 'api', target: {} } }])).toThrow(/duplicate service name "api" \(first defined at line \d+\)/);
     expect(r.document.text).toBe(before);
   });
 

@@ -8,6 +8,14 @@ import type { ServiceEntry } from './normalise-service.js';
 import type { ProblemList } from './problems.js';
 
 type Dep = ServiceEntry['deps'][number];
+/** The loader's words for a bad name; renames and additions refuse with these too. */
+export function invalidServiceNameMessage(name: string): string {
+  return `invalid service name "${name}": must start with a letter and contain only letters, digits, '_', '.', '-' (at most 63 characters)`;
+}
+
+export function duplicateServiceNameMessage(name: string, firstLine: number): string {
+  return `duplicate service name "${name}" (first defined at line ${firstLine})`;
+}
 
 export function validateGraph(entries: ServiceEntry[], problems: ProblemList): void {
   const byName = new Map<string, ServiceEntry>();
@@ -16,16 +24,12 @@ export function validateGraph(entries: ServiceEntry[], problems: ProblemList): v
     if (e.name === undefined) continue;
     const at = e.nameNode;
     if (!SERVICE_NAME.test(e.name)) {
-      problems.error(
-        at.pos,
-        at.path,
-        `invalid service name "${e.name}": must start with a letter and contain only letters, digits, '_', '.', '-' (at most 63 characters)`,
-      );
+      problems.error(at.pos, at.path, invalidServiceNameMessage(e.name));
       continue;
     }
     const first = byName.get(e.name);
     if (first) {
-      problems.error(at.pos, at.path, `duplicate service name "${e.name}" (first defined at line ${first.nameNode.pos.line})`);
+      problems.error(at.pos, at.path, duplicateServiceNameMessage(e.name, first.nameNode.pos.line));
       continue;
     }
     byName.set(e.name, e);

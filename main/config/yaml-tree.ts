@@ -3,6 +3,7 @@
 // cannot hang the loader), and string scalars are interpolated.
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Scalar as YamlScalar, type YAMLMap } from 'yaml';
 import { LIMITS } from './fields.js';
+import { childPath } from '../../shared/field-path.js';
 import { interpolate, type Env, type InterpolationResult } from './interpolate.js';
 import type { Pos, ProblemList } from './problems.js';
 import type { AliasTargets } from './yaml-anchors.js';
@@ -45,10 +46,8 @@ export class TreeLimitError extends Error {
   }
 }
 
-export function childPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  return parent === '' ? key : `${parent}.${key}`;
-}
+// One spelling of field paths for the loader and the editors that match problems to fields.
+export { childPath } from '../../shared/field-path.js';
 
 type Located = { range?: readonly number[] | null } | null | undefined;
 

@@ -1,21 +1,17 @@
 // The session's view of the config layer (main/config/), in one place.
 import { resolve } from 'node:path';
 import type { ConfigEdit } from '../../shared/api.js';
-import type { ConfigProblem, ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
-import { applyEdits, createProjectFile, loadProject, saveDocument, type ConfigDocument } from '../config/index.js';
+import { applyEdits, createProjectFile, loadProject, saveDocument, type ConfigDocument, type LoadResult } from '../config/index.js';
 
-export interface Loaded {
-  document: ConfigDocument;
-  config: ProjectConfig | null;
-  problems: ConfigProblem[];
-}
+/** A document with its config, problems and what could be read of a file with errors. */
+export type Loaded = LoadResult;
 
 export function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Loaded> {
   return loadProject(path, { env });
 }
 
-export async function applyConfigEdits(document: ConfigDocument, edits: ConfigEdit[]): Promise<Loaded> {
+export function applyConfigEdits(document: ConfigDocument, edits: ConfigEdit[]): Loaded {
   if (!document.doc) throw new HarnessError('CONFIG_INVALID', `${document.file} could not be parsed, so it cannot be edited`);
   return applyEdits(document, edits);
 }

@@ -4,7 +4,7 @@
 // resolve across locations; edge warnings become system log lines of the dependent service.
 import type { ProjectConfig } from '../../shared/config-types.js';
 import type { ServiceState } from '../../shared/service-state.js';
-import type { CoreEvent } from '../core/core-events.js';
+import type { CoreEvent, ProjectChange } from '../core/core-events.js';
 import { ServiceManager } from '../core/service-manager.js';
 import { disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { LogStore } from '../logs/log-store.js';
@@ -68,9 +68,9 @@ export class ProjectRuntime {
     await this.manager.recover();
   }
 
-  async setProject(config: ProjectConfig): Promise<void> {
+  async setProject(config: ProjectConfig): Promise<ProjectChange> {
     this.current = config;
-    await this.manager.setProject(config);
+    return this.manager.setProject(config);
   }
 
   /** Stops the named services (dependents first), all when omitted; returns the names stopped. */

@@ -1,33 +1,42 @@
-// One open services.yaml and everything that runs it: the loaded document (edits, dirty flag,
-// atomic save), and — once the file is valid — its ServiceManager, LogStore and NetworkManager.
-// The API handlers, the CLI's foreground `up` and the desktop app all drive a project through this.
+// One open services.yaml and everything that runs it: the draft the user edits (ProjectDraft:
+// text, undo history, the file it came from), the file on disk (watched; saves refuse to overwrite
+// a version they did not load), and — once the file is valid — its ServiceManager, LogStore and
+// NetworkManager. The API handlers, the CLI's foreground `up` and the desktop app all drive a
+// project through this.
 //
 // Rules:
-//  - A file with errors still opens: the snapshot lists its problems (and the services of the last
-//    valid version, if any ran), and starting refuses with CONFIG_INVALID naming the problems.
+//  - Edits change the draft only. The runtime follows the file on disk: after a save (or an
+//    external change) stopped services take the file's config; running ones keep theirs and are
+//    reported changed until `apply` restarts them with it (apply-plan.ts).
+//  - A file with errors still opens: the snapshot lists its problems and every service that could
+//    be read, and starting refuses with CONFIG_INVALID naming the saved file's problems.
+//  - Unsaved edits are written to the project's state directory after every change (a recovery
+//    draft), so they survive the process; the next session of the file offers them back.
 //  - Opening another file stops the current stack first, then releases the old project's claim.
 //  - The session must only run while its host holds the project's supervisor lock (the claim):
 //    recovery stops processes left by an earlier supervisor of the same project.
-import { dirname } from 'node:path';
-import type { ConfigEdit, LogPage, ProjectSnapshot, ServiceSummary } from '../../shared/api.js';
+import type { ConfigEdit, LogPage, ProjectSnapshot, SourceKind } from '../../shared/api.js';
 import type { ConfigProblem, ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { LogLine, ProjectEvent } from '../../shared/events.js';
 import type { TopologySnapshot } from '../../shared/network-types.js';
 import type { ServiceState } from '../../shared/service-state.js';
-import type { ConfigDocument } from '../config/config-document.js';
-import { didYouMean } from '../config/did-you-mean.js';
-import { rawServices } from '../config/raw-services.js';
 import { HARNESS_LOG } from '../core/service-manager.js';
-import { checkServiceNames } from '../../shared/service-names.js';
-import { createExecutors, disposeExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
-import { defaultProjectName } from '../config/index.js';
+import { createExecutors, type ExecutorRegistry, type ExecutorRegistryOptions } from '../executors/registry.js';
 import { ensureProjectStateDir } from '../state/paths.js';
+import { prepareApply, reconcileRuntime, recoverWithoutConfig } from './runtime-sync.js';
+import { checkNames, requireSaved, unknownService } from './session-checks.js';
+import { createConfigFile, saveConfig } from './config-io.js';
+import { readDisk } from './disk-text.js';
+import { watchFile } from './file-watcher.js';
+import { ProjectDraft, type CheckResult } from './project-draft.js';
 import { assertStarted } from './failed-start.js';
-import { problemSummary } from './problem-summary.js';
 import { ProjectRuntime } from './project-runtime.js';
-import type { ProjectClaim, SessionEvent, SessionListener, StartReport } from './session-types.js';
-import { applyConfigEdits, createConfigFile, loadConfig, saveConfig } from './config-io.js';
+import { RecoveryStore } from './recovery-draft.js';
+import { buildSnapshot } from './session-snapshot.js';
+import type { OpenFile, ProjectClaim, SessionEvent, SessionListener, StartReport } from './session-types.js';
+
+export { stoppedState } from './session-snapshot.js';
 
 export interface ProjectSessionOptions {
   /** Environment for interpolation and the state root (HARNESS_STATE_DIR). Default process.env. */
@@ -37,20 +46,10 @@ export interface ProjectSessionOptions {
   claim?: ProjectClaim;
   /** Lines kept in memory per service. */
   logRingSize?: number;
-}
-
-interface OpenFile {
-  file: string;
-  stateDir: string;
-  document: ConfigDocument;
-  /** null while the document has errors. */
-  config: ProjectConfig | null;
-  problems: ConfigProblem[];
-  dirty: boolean;
-  runtime: ProjectRuntime | null;
-  /** Recovery of leftovers, run once when the runtime is made; starts wait for it. */
-  recovered: Promise<void>;
-  release: () => Promise<void> | void;
+  /** Watch the open file for changes made outside the app (default true). */
+  watch?: boolean;
+  /** Debounce of the file watcher. */
+  watchDebounceMs?: number;
 }
 
 export class ProjectSession {
@@ -58,7 +57,7 @@ export class ProjectSession {
   private readonly listeners = new Set<SessionListener>();
   private seq = 0;
   private closing = false;
-  /** Serialises open/close/reload so two API calls cannot interleave a project switch. */
+  /** Serialises everything that changes the document or the runtime's config. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ProjectSessionOptions = {}) {}
@@ -71,13 +70,14 @@ export class ProjectSession {
     return this.current?.stateDir ?? null;
   }
 
-  /** The valid config in effect (the running one when the document currently has errors). */
+  /** The valid config of the file on disk (the running one when the file has errors). */
   get config(): ProjectConfig | null {
-    return this.current?.config ?? this.current?.runtime?.config ?? null;
+    return this.current?.draft.disk.loaded.config ?? this.current?.runtime?.config ?? null;
   }
 
+  /** The draft's problems. */
   get problems(): ConfigProblem[] {
-    return this.current?.problems ?? [];
+    return this.current?.draft.current.problems ?? [];
   }
 
   on(listener: SessionListener): () => void {
@@ -88,35 +88,41 @@ export class ProjectSession {
   open(path: string): Promise<ProjectSnapshot> {
     return this.serial(async () => {
       const env = this.options.env ?? process.env;
-      const loaded = await loadConfig(path, env);
-      const stateDir = await ensureProjectStateDir(loaded.document.file, env);
-      if (this.current?.file === loaded.document.file) {
-        // Re-opening the open file is a reload, not a switch: keep the claim and the runtime.
-        await this.adopt(loaded);
+      const draft = await ProjectDraft.load(path, env);
+      const file = draft.file;
+      if (this.current?.file === file) {
+        // Re-opening the open file re-reads it, but never drops unsaved edits.
+        const cur = this.current;
+        if (!cur.draft.dirty) {
+          const disk = await readDisk(file);
+          if (disk.hash !== cur.draft.disk.hash) cur.draft.reloadFromDisk(disk.text, disk.hash, 'Reload from disk');
+          cur.conflict = null;
+          await this.reconcile();
+        }
         this.emitProject('opened');
         return this.snapshot();
       }
-      const release = this.options.claim ? await this.options.claim(loaded.document.file, stateDir, loaded.config?.name ?? null) : () => undefined;
+      const stateDir = await ensureProjectStateDir(file, env);
+      const config = draft.disk.loaded.config;
+      const release = this.options.claim ? await this.options.claim(file, stateDir, config?.name ?? null) : () => undefined;
       await this.closeCurrent();
-      this.current = {
-        file: loaded.document.file,
-        stateDir,
-        document: loaded.document,
-        config: loaded.config,
-        problems: loaded.problems,
-        dirty: false,
-        runtime: null,
-        recovered: Promise.resolve(),
-        release,
-      };
-      if (loaded.config) {
-        await this.ensureRuntime(loaded.config);
+      const recovery = new RecoveryStore(stateDir, file);
+      const cur: OpenFile = { file, stateDir, draft, runtime: null, recovered: Promise.resolve(), release, recovery, offer: null, conflict: null, watch: null };
+      this.current = cur;
+      const offer = await recovery.read();
+      if (offer && offer.text !== draft.disk.text) cur.offer = offer;
+      else if (offer) await recovery.clear();
+      if (config) {
+        await this.ensureRuntime(config);
       } else {
         // No valid config, but what an earlier run left must not linger: each executor recovers
         // against a project with no services, so nothing is adopted and leftovers whose output
         // died with their supervisor are stopped (containers stay, as their recovery says).
-        const lines = await this.recoverWithoutConfig(loaded.document.file, stateDir);
+        const lines = await recoverWithoutConfig(() => (this.options.executors ?? createExecutors)({ env: this.options.env }), file, stateDir);
         for (const line of lines) this.emit({ type: 'log', line: systemLine(HARNESS_LOG, line) });
+      }
+      if (this.options.watch !== false) {
+        cur.watch = await watchFile(file, () => void this.onDiskChange(cur), { debounceMs: this.options.watchDebounceMs }).catch(() => null);
       }
       this.emitProject('opened');
       return this.snapshot();
@@ -128,23 +134,76 @@ export class ProjectSession {
     return this.open(path);
   }
 
+  /** The file's content becomes the draft (dropping unsaved edits, as one undo step). */
   reload(): Promise<ProjectSnapshot> {
-    return this.serial(async () => {
-      const cur = this.require();
-      await this.adopt(await loadConfig(cur.file, this.options.env ?? process.env));
-      this.emitProject('changed');
-      return this.snapshot();
+    return this.change('changed', async (cur) => {
+      const disk = await readDisk(cur.file);
+      if (disk.text === null) throw new HarnessError('NOT_FOUND', `${cur.file} no longer exists; save to write it again`);
+      cur.draft.reloadFromDisk(disk.text, disk.hash, 'Reload from disk');
+      cur.conflict = null;
+      await this.reconcile();
     });
   }
 
-  edit(edits: ConfigEdit[]): Promise<ProjectSnapshot> {
-    return this.serial(async () => {
-      const cur = this.require();
-      const result = await applyConfigEdits(cur.document, edits);
-      await this.adopt(result);
-      cur.dirty = true;
-      this.emitProject('changed');
-      return this.snapshot();
+  edit(edits: ConfigEdit[], label?: string): Promise<ProjectSnapshot> {
+    return this.change('changed', (cur) => void cur.draft.edit(edits, label));
+  }
+
+  setText(text: string, group?: string): Promise<ProjectSnapshot> {
+    return this.change('changed', (cur) => void cur.draft.setText(text, 'Edit source', group));
+  }
+
+  undo(): Promise<ProjectSnapshot> {
+    return this.change('changed', (cur) => void cur.draft.undo());
+  }
+
+  redo(): Promise<ProjectSnapshot> {
+    return this.change('changed', (cur) => void cur.draft.redo());
+  }
+
+  /** The draft becomes the file's text again (undoable); the recovery draft is dropped. */
+  revert(): Promise<ProjectSnapshot> {
+    return this.change('changed', (cur) => {
+      if (cur.draft.disk.text !== null) cur.draft.setText(cur.draft.disk.text, 'Revert to saved');
+      cur.offer = null;
+    });
+  }
+
+  /** What `edits` or `text` would make of the draft; nothing changes. */
+  validate(input: { edits?: ConfigEdit[]; text?: string }): CheckResult {
+    return this.require().draft.check(input);
+  }
+
+  async source(which: SourceKind = 'draft'): Promise<{ text: string | null; problems: ConfigProblem[] }> {
+    const cur = this.require();
+    if (which === 'draft') return { text: cur.draft.text, problems: cur.draft.current.problems };
+    if (which === 'recovery') {
+      const text = cur.offer?.text ?? null;
+      return { text, problems: text === null ? [] : cur.draft.check({ text }).problems };
+    }
+    const disk = await readDisk(cur.file);
+    return { text: disk.text, problems: disk.text === null ? [] : cur.draft.check({ text: disk.text }).problems };
+  }
+
+  /** Answers a conflict: the file's version wins, or the draft (maybe merged) is kept to be saved over it. */
+  resolveConflict(action: 'reload' | 'keep', text?: string): Promise<ProjectSnapshot> {
+    if (action === 'reload') return this.reload();
+    return this.change('changed', async (cur) => {
+      const disk = await readDisk(cur.file);
+      cur.draft.adoptDisk(disk.text, disk.hash);
+      if (text !== undefined) cur.draft.setText(text, 'Merge with the file on disk');
+      cur.conflict = null;
+      await this.reconcile();
+    });
+  }
+
+  /** Answers the offer of an earlier session's unsaved draft. */
+  resolveRecovery(action: 'restore' | 'discard'): Promise<ProjectSnapshot> {
+    return this.change('changed', async (cur) => {
+      const offer = cur.offer;
+      cur.offer = null;
+      if (action === 'restore' && offer) cur.draft.setText(offer.text, 'Restore unsaved edits');
+      else await cur.recovery.clear();
     });
   }
 
@@ -153,12 +212,31 @@ export class ProjectSession {
   save(path?: string): Promise<{ file: string }> {
     return this.serial(async () => {
       const cur = this.require();
-      const target = await saveConfig(cur.document, path ?? cur.file);
+      const target = path ?? cur.file;
       if (target === cur.file) {
-        cur.dirty = false;
-        this.emitProject('saved');
+        const disk = await readDisk(cur.file);
+        if (disk.hash !== cur.draft.disk.hash) {
+          // Someone else wrote the file since we read it: never overwrite that silently.
+          cur.conflict = { at: Date.now(), missing: disk.text === null, hash: disk.hash };
+          this.emitProject('changed', cur.file, 'conflict');
+          throw new HarnessError(
+            'CONFLICT',
+            `${cur.file} changed on disk since it was loaded; not overwriting it. Reload it, keep your version (then save again), or compare the two.`,
+            { reason: 'changed-on-disk' },
+          );
+        }
       }
-      return { file: target };
+      const written = await saveConfig(cur.draft.current.document, target);
+      if (written === cur.file) {
+        cur.draft.markSaved();
+        cur.conflict = null;
+        await cur.recovery.clear().catch(() => undefined);
+        await this.reconcile();
+        this.emitProject('saved');
+      } else {
+        await cur.recovery.clear().catch(() => undefined);
+      }
+      return { file: written };
     }).then(async (r) => {
       if (r.file !== this.current?.file) {
         await this.open(r.file);
@@ -171,52 +249,84 @@ export class ProjectSession {
   snapshot(): ProjectSnapshot {
     const cur = this.current;
     if (!cur) return { file: null, project: null, dirty: false, services: [], problems: [], seq: this.seq };
-    const config = this.config;
-    const raw = rawServices(cur.document);
-    const services: ServiceSummary[] = (config?.services ?? []).map((svc) => ({
-      config: svc,
-      state: cur.runtime?.state(svc.name) ?? stoppedState(svc.name, svc.target.type),
-      raw: raw.get(svc.name),
-    }));
-    return { file: cur.file, project: config?.name ?? null, dirty: cur.dirty, services, problems: cur.problems, seq: this.seq };
+    return buildSnapshot({
+      file: cur.file,
+      draft: cur.draft,
+      runtime: cur.runtime,
+      seq: this.seq,
+      conflict: cur.conflict ? { at: cur.conflict.at, missing: cur.conflict.missing } : null,
+      recovery: cur.offer ? { savedAt: cur.offer.savedAt, baseChanged: cur.offer.baseHash !== cur.draft.disk.hash } : null,
+    });
   }
 
   states(): ServiceState[] {
     return this.snapshot().services.map((s) => s.state);
   }
 
-  /** Resolves when every requested service is ready or failed. */
+  /** Resolves when every requested service is ready or failed. Runs the saved file's config. */
   async start(names?: string[]): Promise<StartReport> {
     if (this.closing) throw new HarnessError('UNAVAILABLE', 'the project is being closed; nothing more is started');
-    await this.settled();
-    const cur = this.require();
-    if (!cur.config) {
-      throw new HarnessError('CONFIG_INVALID', `${cur.file} has problems; fix them before starting:\n${problemSummary(cur.problems)}`, {
-        problems: cur.problems,
-      });
-    }
-    this.checkNames(cur.config, names);
-    const runtime = await this.ensureRuntime(cur.config);
+    const runtime = await this.serial(async () => {
+      const cur = this.require();
+      const saved = requireSaved(cur);
+      checkNames(cur, saved, names);
+      const rt = await this.ensureRuntime(saved);
+      // An exited service about to be started again takes the file's config (its pending
+      // automatic restart, if any, is replaced by this start).
+      const exited = (names ?? rt.config.services.map((x) => x.name)).filter((n) => rt.state(n)?.status === 'exited');
+      await this.prepareApply(rt, new Set(exited));
+      return rt;
+    });
     return runtime.manager.start(names);
   }
 
   async stop(names?: string[]): Promise<string[]> {
     await this.settled();
     const cur = this.require();
-    // Against the config in effect: while the document has errors, that is the running one.
-    if (this.config) this.checkNames(this.config, names);
     if (!cur.runtime) return [];
+    const known = new Set(cur.runtime.config.services.map((s) => s.name));
+    for (const n of names ?? []) if (!known.has(n)) throw unknownService(cur, n);
     return cur.runtime.stop(names);
   }
 
+  /** Restarts with the saved config: restarting a changed service applies it. */
   async restart(names: string[]): Promise<string[]> {
-    await this.settled();
-    const cur = this.require();
-    if (!cur.config) throw new HarnessError('CONFIG_INVALID', `${cur.file} has problems:\n${problemSummary(cur.problems)}`, { problems: cur.problems });
-    this.checkNames(cur.config, names);
-    const runtime = await this.ensureRuntime(cur.config);
+    const runtime = await this.serial(async () => {
+      const cur = this.require();
+      const saved = requireSaved(cur);
+      checkNames(cur, saved, names);
+      const rt = await this.ensureRuntime(saved);
+      await this.prepareApply(rt, new Set(names));
+      return rt;
+    });
     assertStarted(await runtime.manager.restart(names));
     return names;
+  }
+
+  /** Applies the saved config to the named running services (all pending when omitted): changed
+   * ones restart with it, those gone from the file stop. Resolves once they are ready or failed. */
+  async apply(names?: string[]): Promise<{ restarted: string[]; stopped: string[] }> {
+    const plan = await this.serial(async () => {
+      const cur = this.require();
+      requireSaved(cur);
+      const runtime = cur.runtime;
+      if (!runtime) return null;
+      const saved = cur.draft.disk.loaded.config!;
+      const known = new Set([...saved.services.map((s) => s.name), ...runtime.config.services.map((s) => s.name)]);
+      for (const n of names ?? []) if (!known.has(n)) throw unknownService(cur, n);
+      const prepared = await this.prepareApply(runtime, names ? new Set(names) : 'all');
+      this.emitProject('changed');
+      return { runtime, ...prepared };
+    });
+    if (!plan) return { restarted: [], stopped: [] };
+    if (plan.restart.length > 0) {
+      const report = await plan.runtime.manager.start(plan.restart);
+      if (report.failed.length > 0) {
+        const why = report.failed.map((f) => `${f.service}: ${f.reason}`).join('; ');
+        throw new HarnessError('UNAVAILABLE', `applied, but ${report.failed.length} service(s) did not come back: ${why}`, report);
+      }
+    }
+    return { restarted: plan.restart, stopped: plan.stopped };
   }
 
   /** Second Ctrl-C: SIGKILL every running process group now (the regular stop keeps waiting and
@@ -226,13 +336,15 @@ export class ProjectSession {
   }
 
   history(service?: string, limit?: number): LogLine[] {
-    if (service !== undefined && this.config) this.checkNames(this.config, [service]);
+    const known = this.current?.runtime?.config.services ?? this.config?.services;
+    if (service !== undefined && known && !known.some((s) => s.name === service)) throw unknownService(this.require(), service);
     return this.current?.runtime?.logs.history(service, limit) ?? [];
   }
 
   /** One page of log history (`logs.page`); named services must exist in the file. */
   logPage(query: { services?: string[]; limit?: number; after?: number; until?: number }): LogPage {
-    if (query.services && this.config) this.checkNames(this.config, query.services);
+    const known = this.current?.runtime?.config.services ?? this.config?.services;
+    for (const name of query.services ?? []) if (known && !known.some((s) => s.name === name)) throw unknownService(this.require(), name);
     return this.current?.runtime?.logs.page(query) ?? { lines: [], next: null, until: query.until ?? 0, evicted: {} };
   }
 
@@ -240,7 +352,8 @@ export class ProjectSession {
     return this.current?.runtime?.network.topology() ?? { interfaces: [], services: [], edges: [] };
   }
 
-  /** Stops every service, flushes logs and releases the project. */
+  /** Stops every service, flushes logs and releases the project. A dirty draft stays in the
+   * recovery file. */
   close(): Promise<void> {
     return this.serial(() => this.closeCurrent());
   }
@@ -248,6 +361,7 @@ export class ProjectSession {
   private async closeCurrent(): Promise<void> {
     const cur = this.current;
     if (!cur) return;
+    cur.watch?.close();
     // Stays current while its services stop, so snapshots show them stopping and a forced stop
     // (second Ctrl-C) still reaches them; new starts are refused meanwhile.
     this.closing = true;
@@ -261,14 +375,58 @@ export class ProjectSession {
     }
   }
 
-  /** Takes a freshly loaded/edited document; a valid config is handed to the runtime. */
-  private async adopt(loaded: { document: ConfigDocument; config: ProjectConfig | null; problems: ConfigProblem[] }): Promise<void> {
+  /** One change of the draft: applied, recovery file updated, event emitted, snapshot returned. */
+  private change(kind: ProjectEvent['kind'], fn: (cur: OpenFile) => unknown): Promise<ProjectSnapshot> {
+    return this.serial(async () => {
+      const cur = this.require();
+      const revision = cur.draft.revision;
+      await fn(cur);
+      if (cur.draft.revision !== revision) await this.persistDraft(cur);
+      this.emitProject(kind);
+      return this.snapshot();
+    });
+  }
+
+  private async persistDraft(cur: OpenFile): Promise<void> {
+    try {
+      if (cur.draft.dirty) await cur.recovery.write(cur.draft.text, cur.draft.disk.hash);
+      else await cur.recovery.clear();
+    } catch (err) {
+      this.emit({ type: 'log', line: systemLine(HARNESS_LOG, `could not keep the unsaved edits in ${cur.recovery.path}: ${(err as Error).message}`) });
+    }
+  }
+
+  /** The file changed on disk (the watcher's debounced report). */
+  private onDiskChange(cur: OpenFile): void {
+    void this.serial(async () => {
+      if (this.current !== cur) return;
+      const disk = await readDisk(cur.file);
+      // Our own save, or nothing new.
+      if (disk.hash === cur.draft.disk.hash || disk.hash === cur.conflict?.hash) return;
+      if (!cur.draft.dirty && disk.text !== null) {
+        cur.draft.reloadFromDisk(disk.text, disk.hash, 'Reload from disk');
+        cur.conflict = null;
+        await this.reconcile();
+        this.emitProject('changed', cur.file, 'reloaded');
+        return;
+      }
+      cur.conflict = { at: Date.now(), missing: disk.text === null, hash: disk.hash };
+      this.emitProject('changed', cur.file, 'conflict');
+    }).catch((err: Error) => {
+      this.emit({ type: 'log', line: systemLine(HARNESS_LOG, `could not read ${cur.file} after it changed: ${err.message}`) });
+    });
+  }
+
+  /** The runtime follows the saved file (see runtime-sync.ts); nothing restarts here. */
+  private async reconcile(force: ReadonlySet<string> | 'all' = new Set()): Promise<void> {
     const cur = this.require();
-    cur.document = loaded.document;
-    cur.config = loaded.config;
-    cur.problems = loaded.problems;
-    cur.dirty = false;
-    if (loaded.config && cur.runtime) await cur.runtime.setProject(loaded.config);
+    const saved = cur.draft.disk.loaded.config;
+    if (saved && cur.runtime) await reconcileRuntime(cur.runtime, saved, force);
+  }
+
+  private async prepareApply(runtime: ProjectRuntime, force: ReadonlySet<string> | 'all'): Promise<{ restart: string[]; stopped: string[] }> {
+    const saved = this.require().draft.disk.loaded.config;
+    return saved ? prepareApply(runtime, saved, force) : { restart: [], stopped: [] };
   }
 
   private async ensureRuntime(config: ProjectConfig): Promise<ProjectRuntime> {
@@ -292,27 +450,6 @@ export class ProjectSession {
     return runtime;
   }
 
-  private async recoverWithoutConfig(file: string, stateDir: string): Promise<string[]> {
-    const executors = (this.options.executors ?? createExecutors)({ env: this.options.env });
-    const empty: ProjectConfig = { name: defaultProjectName(dirname(file)), file, dir: dirname(file), services: [] };
-    const lines: string[] = [];
-    try {
-      for (const executor of new Set(executors.values())) {
-        const report = await executor.recover?.(empty, stateDir).catch((err: Error) => ({ cleaned: [`${executor.type}: leftover cleanup failed: ${err.message}`] }));
-        lines.push(...(report?.cleaned ?? []));
-      }
-    } finally {
-      await disposeExecutors(executors);
-    }
-    return lines;
-  }
-
-  /** Names a caller gives are checked here, at the door, against the file. The manager keeps the
-   * same helper for callers that drive the core directly; after this check it never speaks. */
-  private checkNames(config: ProjectConfig, names: string[] = []): void {
-    if (names.length > 0) checkServiceNames(names, new Set(config.services.map((s) => s.name)), config.file, didYouMean);
-  }
-
   private require(): OpenFile {
     if (!this.current) throw new HarnessError('NOT_FOUND', 'no project is open (open a services.yaml first)');
     return this.current;
@@ -329,8 +466,10 @@ export class ProjectSession {
     }
   }
 
-  private emitProject(kind: ProjectEvent['kind'], file = this.current?.file ?? null): void {
-    this.emit({ type: 'project', event: { kind, file, problems: this.current?.problems ?? [] } });
+  private emitProject(kind: ProjectEvent['kind'], file = this.current?.file ?? null, disk?: ProjectEvent['disk']): void {
+    const event: ProjectEvent = { kind, file, problems: this.current?.draft.current.problems ?? [] };
+    if (disk) event.disk = disk;
+    this.emit({ type: 'project', event });
   }
 
   /** Waits for a pending open/reload/edit, so a start never runs against a half-opened project
@@ -344,10 +483,6 @@ export class ProjectSession {
     this.queue = next.catch(() => undefined);
     return next;
   }
-}
-
-export function stoppedState(name: string, type: ServiceState['type']): ServiceState {
-  return { name, type, status: 'stopped', restarts: 0, updatedAt: Date.now() };
 }
 
 function systemLine(service: string, line: string): LogLine {

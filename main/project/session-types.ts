@@ -1,6 +1,10 @@
 // Events a ProjectSession emits: the current ServiceManager's CoreEvents, plus project lifecycle.
 import type { ProjectEvent } from '../../shared/events.js';
 import type { CoreEvent } from '../core/core-events.js';
+import type { FileWatch } from './file-watcher.js';
+import type { ProjectDraft } from './project-draft.js';
+import type { ProjectRuntime } from './project-runtime.js';
+import type { RecoveryRecord, RecoveryStore } from './recovery-draft.js';
 
 export type SessionEvent = CoreEvent | { type: 'project'; event: ProjectEvent };
 
@@ -16,4 +20,21 @@ export type ProjectClaim = (file: string, stateDir: string, project: string | nu
 export interface StartReport {
   ready: string[];
   failed: Array<{ service: string; reason: string }>;
+}
+
+/** What a session holds for its open file. */
+export interface OpenFile {
+  file: string;
+  stateDir: string;
+  draft: ProjectDraft;
+  runtime: ProjectRuntime | null;
+  /** Recovery of leftovers, run once when the runtime is made; starts wait for it. */
+  recovered: Promise<void>;
+  release: () => Promise<void> | void;
+  recovery: RecoveryStore;
+  /** An earlier session's unsaved draft, until restored or discarded. */
+  offer: RecoveryRecord | null;
+  /** The file changed on disk while the draft had unsaved edits. */
+  conflict: { at: number; missing: boolean; hash: string } | null;
+  watch: FileWatch | null;
 }

@@ -52,13 +52,15 @@ export function uniqueServiceName(base: string, existing: Iterable<string>): str
   for (let i = 2; ; i++) if (!taken.has(`${clean}-${i}`)) return `${clean}-${i}`;
 }
 
-/** A minimal valid service of each target type, as the palette adds it. */
-function defaultRawService(type: TargetType, name: string): RawService {
+/** A minimal service of each target type, as the palette adds it (valid, except a Docker
+ * service's image, which only the user can name). */
+export function defaultRawService(type: TargetType, name: string): RawService {
   switch (type) {
     case 'Process':
       return { name, target: { type, binary: 'node', args: ['-e', "setInterval(() => console.log('tick'), 1000)"] } };
     case 'Docker':
-      return { name, target: { type, image: 'nginx:alpine', ports: [] } };
+      // No image is a good guess: the file is invalid until the inspector gets one.
+      return { name, target: { type, image: '' } };
     case 'RemoteLan':
       return { name, target: { type, host: '192.168.1.10', user: 'deploy', binary: '/usr/bin/true', args: [] } };
     case 'Wireguard':

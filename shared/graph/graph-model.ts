@@ -31,6 +31,12 @@ export interface ServiceNodeSummary {
   /** tcp / http / command / log, when the service has a health check. */
   health?: string;
   dependencies: string[];
+  /** Errors the loader reports for this service (a marker on the node). */
+  errors?: number;
+  /** The entry does not load: the node is drawn from the file as written. */
+  invalid?: boolean;
+  /** Saved, but it runs with its old config until applied. */
+  changed?: boolean;
 }
 
 export interface GraphNodeModel {
@@ -56,7 +62,7 @@ export interface GraphModel {
   needsLayout: boolean;
 }
 
-function edgeId(dependency: string, service: string): string {
+export function edgeId(dependency: string, service: string): string {
   return `${dependency}->${service}`;
 }
 

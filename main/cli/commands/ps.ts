@@ -60,7 +60,8 @@ async function collect(file: string): Promise<PsReport> {
   if (client) {
     try {
       const [snapshot, info] = await Promise.all([client.invoke('project.snapshot', {}), client.invoke('supervisor.info', {})]);
-      const services = snapshot.services.map((s) => s.state);
+      // Also what runs although the open draft cannot load it, or no longer lists it.
+      const services = [...snapshot.services, ...(snapshot.invalid ?? []), ...(snapshot.pendingRemoval ?? [])].map((s) => s.state);
       const docker = snapshot.project ? await dockerContainers(snapshot.project, services) : null;
       return { file, supervisor: info, services, leftovers: [], docker };
     } finally {

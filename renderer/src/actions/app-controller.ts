@@ -4,12 +4,14 @@ import type { ApiClient } from '../../../shared/api-client';
 import type { ConfigEdit, ProjectSnapshot, RawService } from '../../../shared/api';
 import { HarnessError } from '../../../shared/errors';
 import type { ServiceState } from '../../../shared/service-state';
-import { configToGraph, type GraphModel, type Position } from '../../../shared/graph/graph-model';
+import type { GraphModel, Position } from '../../../shared/graph/graph-model';
+import { serviceViews, viewsToGraph } from '../../../shared/graph/service-views';
 import { layoutGraph } from '../graph/layout/elk-layout';
 import { layeredLayout } from '../graph/layout/layered-layout';
 import { ELK_AUTO_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '../graph/scale';
 import type { TerminalRegistry } from '../logs/terminal-registry';
 import type { Stores } from '../stores/stores';
+import { DocumentActions } from './document-actions';
 import { FrameBatch } from './frame-batch';
 
 type StatusEvent = { seq: number; state: ServiceState };
@@ -26,17 +28,24 @@ export class AppController {
   /** Duration of the last quick layered layout and of the last elk layout (benches read them). */
   lastLayoutMs = 0;
   lastElkMs = 0;
+  /** elk layouts landed so far (e2e specs wait for one before dragging what it moves). */
+  elkLayouts = 0;
   /** Status events arrive in bursts (a stack starting, a flapping service): one store update per frame. */
   private readonly statusBatch = new FrameBatch<StatusEvent>((events) => {
     if (this.stores.run.getState().applyStatuses(events) === 'gap') void this.resync();
   });
+
+  /** Editing the document: edits, undo, save, conflicts, recovery, rename, delete, apply. */
+  readonly doc: DocumentActions;
 
   constructor(
     readonly client: ApiClient,
     readonly stores: Stores,
     readonly terminals: TerminalRegistry,
     readonly options: ControllerOptions,
-  ) {}
+  ) {
+    this.doc = new DocumentActions(this);
+  }
 
   attach(): void {
     const { run, ui } = this.stores;
@@ -47,7 +56,10 @@ export class AppController {
       this.client.on('progress', (p) => {
         if (p.error) ui.getState().toast(`${p.service}: ${p.task} failed: ${p.error}`);
       }),
-      this.client.on('project', () => void this.resync()),
+      this.client.on('project', (e) => {
+        if (e.disk === 'reloaded') ui.getState().toast(`${baseName(e.file)} changed on disk: reloaded`, 'info');
+        void this.resync();
+      }),
     );
   }
 
@@ -104,14 +116,34 @@ export class AppController {
     const { graph, run, connection } = this.stores;
     // Before the graph store changes, so the inspector re-rendering for a new config reads the
     // matching raw form.
-    this.raws = new Map(snap.services.flatMap((s) => (s.raw ? [[s.config.name, s.raw] as const] : [])));
+    const views = serviceViews(snap);
+    this.raws = new Map(views.flatMap((v) => (v.raw ? [[v.name, v.raw] as const] : [])));
     this.rawListeners.forEach((l) => l());
-    const model = configToGraph(snap.services.map((s) => s.config));
+    const model = viewsToGraph(views);
     const positions = this.placeNewNodes(model);
-    graph.getState().setModel({ file: snap.file, project: snap.project, dirty: snap.dirty, problems: snap.problems, configs: snap.services.map((s) => s.config) }, model, positions);
-    run.getState().reset(snap.services.map((s) => s.state), snap.seq);
-    this.terminals.setServices(snap.services.map((s) => s.config.name));
+    graph.getState().setModel(
+      {
+        file: snap.file,
+        project: snap.project,
+        dirty: snap.dirty,
+        problems: snap.problems,
+        configs: snap.services.map((s) => s.config),
+        views,
+        history: snap.history,
+        pendingRemoval: snap.pendingRemoval,
+        conflict: snap.conflict,
+        recovery: snap.recovery,
+        revision: snap.revision,
+        savedInvalid: snap.savedInvalid,
+      },
+      model,
+      positions,
+    );
+    const states = [...snap.services.map((s) => s.state), ...(snap.invalid ?? []).map((s) => s.state), ...(snap.pendingRemoval ?? []).map((p) => p.state)];
+    run.getState().reset(states, snap.seq);
+    this.terminals.setServices(states.map((s) => s.name));
     connection.getState().markSynced();
+    this.doc.onSnapshot(snap);
     if (positions.size > 0) {
       this.layoutListeners.forEach((l) => l());
       // elk's placement is nicer but takes seconds at hundreds of nodes: automatic only when small.
@@ -149,6 +181,7 @@ export class AppController {
       const { nodes, edges } = this.stores.graph.getState();
       const result = await layoutGraph(model ? model.nodes.map((n) => n.id) : nodes.map((n) => n.id), model ? model.edges : edges);
       this.lastElkMs = result.ms;
+      this.elkLayouts++;
       if (ids) for (const id of [...result.positions.keys()]) if (!ids.has(id)) result.positions.delete(id);
       this.stores.graph.getState().setPositions(result.positions);
       this.layoutListeners.forEach((l) => l());
@@ -199,31 +232,26 @@ export class AppController {
     return this.run(this.client.invoke('services.restart', { services }));
   }
 
-  async edit(edits: ConfigEdit[]): Promise<void> {
-    if (edits.length === 0) return;
-    const snap = await this.run(this.client.invoke('project.edit', { edits }));
-    if (snap) await this.applySnapshot(snap);
+  /** One call is one undo step. */
+  edit(edits: ConfigEdit[], label?: string): Promise<boolean> {
+    return this.doc.edit(edits, label);
   }
 
-  async save(path?: string): Promise<void> {
-    const r = await this.run(this.client.invoke('project.save', path ? { path } : {}));
-    if (r) {
-      this.stores.ui.getState().toast(`Saved ${r.file}`, 'info');
-      await this.resync();
-    }
+  save(path?: string): Promise<boolean> {
+    return this.doc.save(path);
   }
 
-  async open(path: string): Promise<void> {
-    const snap = await this.run(this.client.invoke('project.open', { path }));
-    if (snap) {
-      this.terminals.resync();
-      await this.applySnapshot(snap);
-    }
+  open(path: string): Promise<void> {
+    return this.doc.open(path);
   }
 
-  async create(path: string): Promise<void> {
-    const snap = await this.run(this.client.invoke('project.create', { path }));
-    if (snap) await this.applySnapshot(snap);
+  create(path: string): Promise<void> {
+    return this.doc.create(path);
+  }
+
+  /** Runs a call, reporting a failure as a toast; undefined when it failed. */
+  attempt<T>(what: Promise<T>): Promise<T | undefined> {
+    return this.run(what);
   }
 
   openDemo(): Promise<void> {
@@ -233,4 +261,8 @@ export class AppController {
     }
     return this.open(this.options.demoPath);
   }
+}
+
+function baseName(file: string | null): string {
+  return (file ?? 'The file').split(/[\\/]/).pop() ?? 'The file';
 }

@@ -1,7 +1,6 @@
 // Right-click menu on a node: the same controls as its buttons, plus removal.
 import { useEffect } from 'react';
 import { dependencyClosure, dependentsClosure } from '../../../shared/graph/closures';
-import { removeServicesEdits } from '../../../shared/graph/edit-builders';
 import { useController } from '../actions/controller-context';
 import { useGraph, useUi } from '../stores/stores';
 
@@ -10,6 +9,7 @@ export function ContextMenu() {
   const setMenu = useUi((s) => s.setContextMenu);
   const openLogs = useUi((s) => s.openLogs);
   const deps = useGraph((s) => s.deps);
+  const changed = useGraph((s) => (menu ? s.views.some((v) => v.name === menu.service && v.changed) : false));
   const controller = useController();
 
   useEffect(() => {
@@ -42,8 +42,10 @@ export function ContextMenu() {
       {item(dependents.length ? `Stop (and dependents: ${dependents.join(', ')})` : 'Stop', 'stop', () => void controller.stop([name]))}
       {item('Restart', 'restart', () => void controller.restart([name]))}
       {item('Open logs', 'logs', () => openLogs(name))}
+      {changed && item('Apply saved changes (restart)', 'apply', () => void controller.doc.applySaved([name]))}
       <hr />
-      {item('Remove service', 'remove', () => void controller.edit(removeServicesEdits([name], deps)))}
+      {item('Rename…', 'rename', () => void controller.doc.rename(name))}
+      {item('Delete service', 'remove', () => void controller.doc.remove([name]))}
     </div>
   );
 }

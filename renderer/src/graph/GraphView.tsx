@@ -8,6 +8,7 @@ import {
   ReactFlow,
   useReactFlow,
   useStore as useFlowStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -16,14 +17,14 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
-import { addServiceEdits, connectEdits, disconnectEdits, moveEdits, removeServicesEdits } from '../../../shared/graph/edit-builders';
+import { connectEdits, disconnectEdits, moveEdits } from '../../../shared/graph/edit-builders';
 import { useController } from '../actions/controller-context';
 import type { ServiceNode } from '../stores/graph-store';
 import { useGraph, useUi } from '../stores/stores';
 import { renderCounts, VIEW_RENDERS } from '../test-hooks';
 import { EdgeLayer } from './EdgeLayer';
 import { OverviewCanvas, serviceAt } from './OverviewCanvas';
-import { OVERVIEW_BELOW_ZOOM } from './scale';
+import { NODE_HEIGHT, NODE_WIDTH, OVERVIEW_BELOW_ZOOM } from './scale';
 import { nodeTypes } from './nodes/node-types';
 import { Palette, PALETTE_MIME } from './Palette';
 
@@ -39,7 +40,8 @@ export function GraphView() {
   const large = useGraph((s) => s.large);
   const controller = useController();
   const graph = controller.stores.graph;
-  const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
+  const { screenToFlowPosition, fitView, setViewport, getViewport } = useReactFlow();
+  const flowStore = useStoreApi();
   const setContextMenu = useUi((s) => s.setContextMenu);
   const openLogs = useUi((s) => s.openLogs);
   const theme = useUi((s) => s.theme);
@@ -63,6 +65,38 @@ export function GraphView() {
     void fitView(FIT);
   }, [panZoomReady, large, fitView]);
 
+  // The node the inspector opens for stays in view: the panel narrows the graph and may cover it.
+  const selectedId = useGraph((s) => {
+    let one: string | null = null;
+    for (const n of s.nodes) {
+      if (!n.selected) continue;
+      if (one !== null) return null;
+      one = n.id;
+    }
+    return one;
+  });
+  useEffect(() => {
+    if (!selectedId) return;
+    // Two frames: the pane's new size (the inspector just mounted) is measured after the first.
+    let frame = requestAnimationFrame(() => (frame = requestAnimationFrame(check)));
+    const check = () => {
+      const node = graph.getState().nodes.find((n) => n.id === selectedId);
+      const { width, height } = flowStore.getState();
+      if (!node || !width || !height) return;
+      const { x, y, zoom } = getViewport();
+      const w = (node.measured?.width ?? NODE_WIDTH) * zoom;
+      const h = (node.measured?.height ?? NODE_HEIGHT) * zoom;
+      const sx = node.position.x * zoom + x;
+      const sy = node.position.y * zoom + y;
+      // The smallest pan that shows it whole (with a margin), so the rest moves as little as possible.
+      const m = 16;
+      const dx = sx < m ? m - sx : sx + w > width - m ? Math.max(m - sx, width - m - (sx + w)) : 0;
+      const dy = sy < m ? m - sy : sy + h > height - m ? Math.max(m - sy, height - m - (sy + h)) : 0;
+      if (dx !== 0 || dy !== 0) void setViewport({ x: x + dx, y: y + dy, zoom }, { duration: 150 });
+    };
+    return () => cancelAnimationFrame(frame);
+  }, [selectedId, graph, flowStore, getViewport, setViewport]);
+
   // Refit when a layout lands.
   useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView(FIT))), [controller, fitView]);
   useEffect(() => {
@@ -76,7 +110,9 @@ export function GraphView() {
 
   const onNodeDragStop = useCallback(
     (_e: unknown, _node: ServiceNode, dragged: ServiceNode[]) => {
-      void controller.edit(moveEdits(dragged.map((n) => ({ id: n.id, position: n.position }))));
+      // One drag is one undo step, however many nodes moved.
+      const moves = dragged.map((n) => ({ id: n.id, position: n.position }));
+      void controller.edit(moveEdits(moves));
     },
     [controller],
   );
@@ -96,11 +132,10 @@ export function GraphView() {
   const onBeforeDelete: OnBeforeDelete<ServiceNode, Edge> = useCallback(
     async ({ nodes: doomedNodes, edges: doomed }) => {
       const gone = new Set(doomedNodes.map((n) => n.id));
-      const edits = [
-        ...doomed.filter((e) => !gone.has(e.source) && !gone.has(e.target)).flatMap((e) => disconnectEdits(e)),
-        ...removeServicesEdits([...gone], graph.getState().deps),
-      ];
-      if (edits.length > 0) void controller.edit(edits);
+      const unwire = doomed.filter((e) => !gone.has(e.source) && !gone.has(e.target)).flatMap((e) => disconnectEdits(e));
+      // Deleting services others depend on asks first (DocumentActions.remove).
+      if (gone.size > 0) void controller.doc.remove([...gone], unwire);
+      else if (unwire.length > 0) void controller.edit(unwire);
       return false;
     },
     [controller, graph],
@@ -134,10 +169,10 @@ export function GraphView() {
       if (!TARGET_TYPES.includes(type)) return;
       e.preventDefault();
       const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      const { edits } = addServiceEdits(type, graph.getState().deps.keys(), at);
-      void controller.edit(edits);
+      // The new service's name is asked for at the drop (a free default preselected).
+      void controller.doc.add(type, { x: Math.round(at.x), y: Math.round(at.y) });
     },
-    [controller, graph, screenToFlowPosition],
+    [controller, screenToFlowPosition],
   );
 
   const onNodeContextMenu = useCallback(

@@ -44,4 +44,25 @@ describe('graph store', () => {
       expect(n.handles?.map((h) => h.type)).toEqual(['target', 'source']);
     }
   });
+
+  it('a node without a saved position goes back to where the layout put it, not where it was dragged', () => {
+    const g = createGraphStore();
+    const a = [svc('store')];
+    g.getState().setModel(meta(a), configToGraph(a), new Map([['store', { x: 10, y: 20 }]]));
+    // A drag moves it on screen (the file gets the position only through an edit)…
+    g.getState().applyNodeChanges([{ type: 'position', id: 'store', position: { x: 400, y: 500 } }]);
+    expect(g.getState().nodes[0].position).toEqual({ x: 400, y: 500 });
+    // …and undoing that edit brings a snapshot without a position again.
+    g.getState().setModel(meta(a), configToGraph(a), new Map());
+    expect(g.getState().nodes[0].position).toEqual({ x: 10, y: 20 });
+  });
+
+  it('selectOnly leaves exactly one node selected', () => {
+    const g = createGraphStore();
+    const a = [svc('a'), svc('b'), svc('c')];
+    g.getState().setModel(meta(a), configToGraph(a), new Map());
+    g.getState().applyNodeChanges([{ type: 'select', id: 'a', selected: true }, { type: 'select', id: 'b', selected: true }]);
+    g.getState().selectOnly('c');
+    expect(g.getState().nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(['c']);
+  });
 });

@@ -24,6 +24,41 @@ export interface ContextMenuState {
   y: number;
 }
 
+export interface DialogButton {
+  label: string;
+  value: string;
+  kind?: 'primary' | 'danger';
+}
+
+/** A modal question: a message, optional list (dependents, losses…), optional text input, buttons. */
+export interface DialogSpec {
+  title: string;
+  message?: string;
+  items?: string[];
+  buttons: DialogButton[];
+  /** The button Enter presses (default: the first primary one). */
+  defaultButton?: string;
+  input?: {
+    label: string;
+    value: string;
+    /** An error message for the value (shown at the input; the default button waits for none). */
+    validate?: (value: string) => Promise<string | null>;
+  };
+  /** data-testid of the dialog. */
+  testid?: string;
+}
+
+export interface DialogAnswer {
+  button: string;
+  input?: string;
+}
+
+export interface OpenDialog {
+  id: number;
+  spec: DialogSpec;
+  resolve: (answer: DialogAnswer | null) => void;
+}
+
 export interface UiState {
   theme: Theme;
   view: MainView;
@@ -37,6 +72,18 @@ export interface UiState {
   toasts: Toast[];
   prompt: PathPrompt | null;
   contextMenu: ContextMenuState | null;
+  /** Questions waiting for an answer; the first one is shown. */
+  dialogs: OpenDialog[];
+  /** The YAML source panel. */
+  sourceOpen: boolean;
+  /** The side-by-side view of the file on disk and the draft (a conflict). */
+  mergeOpen: boolean;
+  importOpen: boolean;
+  ask(spec: DialogSpec): Promise<DialogAnswer | null>;
+  answer(id: number, answer: DialogAnswer | null): void;
+  toggleSource(open?: boolean): void;
+  setMergeOpen(open: boolean): void;
+  setImportOpen(open: boolean): void;
   setTheme(theme: Theme): void;
   setView(view: MainView): void;
   toggleProblems(open?: boolean): void;
@@ -56,6 +103,7 @@ export interface UiState {
 export type UiStore = ReturnType<typeof createUiStore>;
 
 let toastId = 1;
+let dialogId = 1;
 
 function initialTheme(): Theme {
   try {
@@ -78,6 +126,22 @@ export function createUiStore() {
     toasts: [],
     prompt: null,
     contextMenu: null,
+    dialogs: [],
+    sourceOpen: false,
+    mergeOpen: false,
+    importOpen: false,
+    ask(spec) {
+      return new Promise((resolve) => set({ dialogs: [...get().dialogs, { id: dialogId++, spec, resolve }] }));
+    },
+    answer(id, answer) {
+      const d = get().dialogs.find((x) => x.id === id);
+      if (!d) return;
+      set({ dialogs: get().dialogs.filter((x) => x.id !== id) });
+      d.resolve(answer);
+    },
+    toggleSource: (open) => set({ sourceOpen: open ?? !get().sourceOpen }),
+    setMergeOpen: (mergeOpen) => set({ mergeOpen }),
+    setImportOpen: (importOpen) => set({ importOpen }),
     setTheme(theme) {
       try {
         localStorage.setItem('harness.theme', theme);

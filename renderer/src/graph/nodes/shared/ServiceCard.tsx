@@ -30,12 +30,13 @@ function ServiceCardImpl({ summary, icon, kindLabel, selected, children }: Props
   const status = state?.status ?? 'stopped';
   if (lod !== 'full') {
     return (
-      <div className={`service-node lod-${lod} ${statusClass(status)}${selected ? ' selected' : ''}`} data-testid={`node-${name}`} data-status={status} title={`${name}: ${status}`}>
+      <div className={`service-node lod-${lod} ${statusClass(status)}${selected ? ' selected' : ''}${summary.errors ? ' has-errors' : ''}`} data-testid={`node-${name}`} data-status={status} data-errors={summary.errors ?? 0} title={`${name}: ${status}`}>
         <Handle type="target" position={Position.Left} />
         {lod === 'compact' ? (
           <div className="service-node-head">
             <span className="service-node-icon" aria-label={kindLabel}>{icon}</span>
             <span className="service-node-name">{name}</span>
+            {summary.errors ? <span className="problem-marker">⚠ {summary.errors}</span> : null}
             <span className={`status-pill ${statusClass(status)}`}>{status}</span>
           </div>
         ) : (
@@ -48,14 +49,28 @@ function ServiceCardImpl({ summary, icon, kindLabel, selected, children }: Props
   const active = isActive(status);
   const ports = state?.ports?.length ? state.ports.map(String) : summary.ports;
   const address = state?.address;
+  const marks = `${summary.errors ? ' has-errors' : ''}${summary.invalid ? ' invalid' : ''}${summary.changed ? ' changed' : ''}`;
   return (
-    <div className={`service-node ${statusClass(status)}${selected ? ' selected' : ''}`} data-testid={`node-${name}`} data-status={status}>
+    <div className={`service-node ${statusClass(status)}${selected ? ' selected' : ''}${marks}`} data-testid={`node-${name}`} data-status={status} data-errors={summary.errors ?? 0} data-changed={summary.changed ? 'true' : undefined}>
       <Handle type="target" position={Position.Left} />
       <div className="service-node-head">
         <span className="service-node-icon" title={kindLabel} aria-label={kindLabel}>{icon}</span>
         <span className="service-node-name">{name}</span>
+        {summary.errors ? (
+          <span className="problem-marker" data-testid={`node-problems-${name}`} title={`${summary.errors} problem${summary.errors === 1 ? '' : 's'}: select the node to see them at their fields`}>
+            ⚠ {summary.errors}
+          </span>
+        ) : null}
         <span className={`status-pill ${statusClass(status)}`} data-testid={`node-status-${name}`}>{status}</span>
       </div>
+      {summary.changed && (
+        <div className="service-node-changed nodrag nopan" data-testid={`node-changed-${name}`}>
+          <span>saved changes not applied</span>
+          <button type="button" className="nodrag nokey" data-testid={`node-apply-${name}`} title="Restart with the saved config" onClick={() => void controller.doc.applySaved([name])}>
+            Apply
+          </button>
+        </div>
+      )}
       <div className="service-node-detail" title={summary.detail}>{children ?? summary.detail}</div>
       <div className="service-node-facts">
         <span title="health">{state?.health ? (state.health.ok ? '♥ ok' : `♥ ${state.health.message}`) : summary.health ? `♥ ${summary.health}` : '♥ none'}</span>
