@@ -56,7 +56,9 @@ function asProblem(err: unknown, entriesSeen: number): unknown {
   const msg = String(e?.message ?? err);
   if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return new MemberProblem('corrupt', undefined, `gzip data: ${msg}`);
   if (/Invalid tar header/.test(msg)) return new MemberProblem(entriesSeen === 0 ? 'not-an-archive' : 'corrupt', undefined, entriesSeen === 0 ? undefined : `a header after member ${entriesSeen}: ${msg}`);
-  if (/Unexpected end of data/.test(msg)) return new MemberProblem('corrupt', undefined, 'it ends inside a member (truncated)');
+  if (/Unexpected end of data/.test(msg)) {
+    return entriesSeen === 0 ? new MemberProblem('not-an-archive', undefined, 'too short to hold a tar header') : new MemberProblem('corrupt', undefined, 'it ends inside a member (truncated)');
+  }
   if (/Header exceeds max size|Invalid header/.test(msg)) return new MemberProblem('corrupt', undefined, msg);
   return err;
 }

@@ -11,6 +11,8 @@ export {
   PACKAGE_FILES,
   PackageInvalid,
   checkPackageLayout,
+  parseManifest,
+  parseManifestFile,
   parseReleaseId,
   releaseId,
   releasePaths,

@@ -1,7 +1,10 @@
 // The package format of docs/packages.md, as code: what the root of a package must hold, the
 // manifest, release ids, and where releases live on the host. Checked on the CheckedArchive the
 // archive checker returns, so `harness pack` and the deployer apply the same rules.
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { HarnessError } from '../../../shared/errors.js';
+import { DEFAULT_ARCHIVE_LIMITS } from './archive-limits.js';
 import { MANIFEST_NAME, type CheckedArchive } from './archive-check.js';
 import type { CheckedMember } from './archive-tree.js';
 
@@ -82,6 +85,14 @@ export function parseManifest(archive: string, text: string, warnings: string[])
     if (k !== 'name' && k !== 'version') warnings.push(`${MANIFEST_NAME}: unknown field "${k}" ignored`);
   }
   return manifest;
+}
+
+/** The manifest of a folder about to be packed, or null when it has none. */
+export async function parseManifestFile(file: string): Promise<PackageManifest | null> {
+  const st = await stat(file).catch(() => null);
+  if (!st) return null;
+  if (!st.isFile() || st.size > DEFAULT_ARCHIVE_LIMITS.maxManifestBytes) throw new PackageInvalid(file, basename(file), 'must be a regular file of at most 64 KiB');
+  return parseManifest(file, await readFile(file, 'utf8'), []);
 }
 
 /** start.sh present and executable, stop.sh / health.sh executable when present, the manifest
