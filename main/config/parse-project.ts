@@ -6,6 +6,7 @@ import type { ConfigProblem, ProjectConfig, ServiceConfig } from '../../shared/c
 import type { ConfigDocument, LoadResult } from './config-document.js';
 import { FIELDS, LIMITS } from './fields.js';
 import type { Env } from './interpolate.js';
+import { normaliseNetworks } from './normalise-networks.js';
 import { normaliseService, type ServiceEntry } from './normalise-service.js';
 import { NO_POS, ProblemList, type Pos } from './problems.js';
 import { Readers, value } from './readers.js';
@@ -122,9 +123,11 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
     return done(null);
   }
   validateGraph(entries, problems);
+  const networksNode = value(top, 'networks');
+  const networks = networksNode ? normaliseNetworks(networksNode, r) : undefined;
 
   const services = entries.map((e) => e.config).filter((c): c is ServiceConfig => c !== undefined);
-  return done({ name, file, dir, services });
+  return done({ name, file, dir, services, ...(networks ? { networks } : {}) });
 }
 
 /** File-level problems first, then by position; other files (`.env`) after. Stable otherwise. */
