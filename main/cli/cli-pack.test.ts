@@ -2,7 +2,7 @@
 // it refuses (with nothing left behind).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -80,7 +80,7 @@ describe('harness pack', () => {
     expect(existsSync(join(root, 'none.tar.gz')) || existsSync(join(root, 'noexec.tar.gz'))).toBe(false);
   });
 
-  it('refuses what the deployer would refuse, with the member and the rule, and leaves no archive', async () => {
+  it('refuses what the deployer would refuse, with the member and the rule, and writes no archive', async () => {
     const esc = await app('esc', { 'start.sh': '#!/bin/sh\n' });
     await mkdir(join(esc, 'sub'));
     await symlink('../../outside', join(esc, 'sub', 'up'));
@@ -93,6 +93,14 @@ describe('harness pack', () => {
     const c = await runCli(['pack', 'cases'], { cwd: root, env });
     expect(c.code).toBe(1);
     expect(c.stderr).toContain('[rule case-collision]');
+
+    // An earlier archive at FILE survives a pack that fails.
+    const keep = join(root, 'keep.tar.gz');
+    expect((await runCli(['pack', 'plain', '-o', keep], { cwd: root, env })).code).toBe(0);
+    const before = await sha256(keep);
+    expect((await runCli(['pack', esc, '-o', keep], { cwd: root, env })).code).toBe(1);
+    expect(await sha256(keep)).toBe(before);
+    expect((await readdir(root)).filter((n) => n.includes('.tmp-'))).toEqual([]);
 
     await app('badmanifest', { 'start.sh': '#!/bin/sh\n', 'harness-package.json': '{"name":"x"}' });
     const m = await runCli(['pack', 'badmanifest'], { cwd: root, env });

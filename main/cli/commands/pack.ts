@@ -5,7 +5,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { HarnessError } from '../../../shared/errors.js';
-import { buildPackage, canonicalizeArchive, checkPackageLayout, MANIFEST_NAME, parseManifestFile } from '../../executors/wireguard/index.js';
+import {
+  buildPackage,
+  canonicalizeArchive,
+  checkPackageLayout,
+  MANIFEST_NAME,
+  parseManifestFile,
+  type CheckedArchive,
+  type PackageLayout,
+  type WrittenArchive,
+} from '../../executors/wireguard/index.js';
 import { flagBool, flagString, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
 import { EXIT } from '../errors.js';
 import { formatBytes } from '../progress-printer.js';
@@ -24,8 +33,8 @@ export const packSpec: CommandSpec = {
   details:
     'The same folder always gives the same bytes: names in byte order, every time set to\n' +
     'SOURCE_DATE_EPOCH (default 1980-01-01), owner 0:0. The format is in docs/packages.md.\n\n' +
-    'Exit status: 0 when the package was written and passes the checks, 1 when it does not (nothing\n' +
-    'is left at FILE then), 2 on a usage error.',
+    'Exit status: 0 when the package was written and passes the checks, 1 when it does not (FILE is\n' +
+    'then left as it was), 2 on a usage error.',
 };
 
 export async function packCommand(argv: string[]): Promise<number> {
@@ -36,31 +45,38 @@ export async function packCommand(argv: string[]): Promise<number> {
   }
   const dir = resolve(args.positionals[0]);
   const output = resolve(flagString(args, 'output') ?? (await defaultOutput(dir)));
-  const built = await buildPackage(dir, { output });
   const scratch = await mkdtemp(join(tmpdir(), 'harness-pack-'));
-  let report;
+  const shownOutput = displayPath(output);
+  let layout: PackageLayout | undefined;
+  let checked: CheckedArchive | undefined;
+  let built: WrittenArchive;
   try {
-    const { checked, written } = await canonicalizeArchive(built.file, join(scratch, 'canonical.tar'), { displayName: displayPath(built.file) });
-    const layout = checkPackageLayout(checked);
-    if (written.tarSha256 !== built.tarSha256) {
-      throw new HarnessError('INTERNAL', `${displayPath(built.file)}: the deployer would rewrite this archive (content ${written.tarSha256.slice(0, 12)} ≠ ${built.tarSha256.slice(0, 12)}); please report this`);
-    }
-    report = {
-      file: built.file,
-      sha256: built.sha256,
-      bytes: built.bytes,
-      entries: checked.members.length,
-      unpackedBytes: checked.fileBytes,
-      contentSha256: built.tarSha256,
-      manifest: layout.manifest ?? null,
-      warnings: layout.warnings,
-    };
-  } catch (err) {
-    await rm(built.file, { force: true });
-    throw err;
+    // Checked before it replaces FILE: a package that fails leaves an earlier FILE as it was.
+    built = await buildPackage(dir, {
+      output,
+      verify: async (file, written) => {
+        const canonical = await canonicalizeArchive(file, join(scratch, 'canonical.tar'), { displayName: shownOutput });
+        layout = checkPackageLayout(canonical.checked);
+        checked = canonical.checked;
+        if (canonical.written.tarSha256 !== written.tarSha256) {
+          throw new HarnessError('INTERNAL', `${shownOutput}: the deployer would rewrite this archive (content ${canonical.written.tarSha256.slice(0, 12)} ≠ ${written.tarSha256.slice(0, 12)}); please report this`);
+        }
+      },
+    });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+  if (!layout || !checked) throw new HarnessError('INTERNAL', 'pack: the archive was not checked');
+  const report = {
+    file: built.file,
+    sha256: built.sha256,
+    bytes: built.bytes,
+    entries: checked.members.length,
+    unpackedBytes: checked.fileBytes,
+    contentSha256: built.tarSha256,
+    manifest: layout.manifest ?? null,
+    warnings: layout.warnings,
+  };
   if (flagBool(args, 'json')) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.OK;

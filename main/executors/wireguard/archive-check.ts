@@ -41,6 +41,8 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** How the archive is named in messages (default: its file name). */
   displayName?: string;
+  /** Bytes of the archive file read so far, per chunk read (callers throttle). */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 export interface CanonicalArchive {
@@ -60,7 +62,7 @@ function rejection(err: unknown, archive: string): unknown {
 
 /** One pass over the archive: every member checked; with a writer, each accepted member written
  * as it arrives except hardlinks, which are returned to be written as copies afterwards. */
-async function pass(file: string, limits: ArchiveLimits, signal: AbortSignal | undefined, writer: CanonicalTarWriter | null) {
+async function pass(file: string, limits: ArchiveLimits, opts: CheckOptions, writer: CanonicalTarWriter | null) {
   const tree = new ArchiveTree(limits);
   let manifest: string | undefined;
   let manifestTooLarge = false;
@@ -82,7 +84,8 @@ async function pass(file: string, limits: ArchiveLimits, signal: AbortSignal | u
       else if (m.type === 'symlink') await writer.symlink(m.path, m.target as string, m.mtime);
       else if (m.type === 'file') await writer.file(m.path, m.mode, m.mtime, m.size, data ?? body);
     },
-    signal,
+    opts.signal,
+    opts.onProgress,
   );
   tree.finish();
   const fileBytes = tree.members.reduce((n, m) => n + (m.type === 'file' || m.type === 'hardlink' ? m.size : 0), 0);
@@ -102,7 +105,7 @@ async function pass(file: string, limits: ArchiveLimits, signal: AbortSignal | u
 export async function checkArchive(file: string, opts: CheckOptions = {}): Promise<CheckedArchive> {
   const archive = opts.displayName ?? basename(file);
   try {
-    const checked = await pass(file, archiveLimits(opts.limits), opts.signal, null);
+    const checked = await pass(file, archiveLimits(opts.limits), opts, null);
     return { ...checked, archive };
   } catch (err) {
     throw rejection(err, archive);
@@ -120,7 +123,7 @@ export async function canonicalizeArchive(file: string, dest: string, opts: Chec
   const writer = CanonicalTarWriter.create(dest, opts);
   const spools: string[] = [];
   try {
-    const checked = { ...(await pass(file, limits, opts.signal, writer)), archive };
+    const checked = { ...(await pass(file, limits, opts, writer)), archive };
     const hardlinks = checked.members.filter((m) => m.type === 'hardlink');
     if (hardlinks.length > 0) await writeHardlinkCopies(file, dest, limits, opts.signal, checked, hardlinks, writer, spools);
     const written = await writer.finish();

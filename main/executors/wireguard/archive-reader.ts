@@ -72,13 +72,17 @@ export async function readArchive(
   limits: ArchiveLimits,
   onEntry: (header: Header, body: EntryBody) => Promise<void>,
   signal?: AbortSignal,
+  onProgress?: (bytesRead: number, totalBytes: number) => void,
 ): Promise<ReadSummary> {
   const st = await stat(file);
   if (!st.isFile()) throw new MemberProblem('not-an-archive', undefined, 'not a regular file');
   if (st.size > limits.maxArchiveBytes) throw new MemberProblem('archive-too-large', undefined, `${st.size} bytes, the limit is ${limits.maxArchiveBytes}`);
   const gzip = await isGzip(file);
   const hash = createHash('sha256');
-  const raw = counter(limits.maxArchiveBytes, (n) => new MemberProblem('archive-too-large', undefined, `more than ${n - 1} bytes`), (c) => hash.update(c));
+  const raw = counter(limits.maxArchiveBytes, () => new MemberProblem('archive-too-large', undefined, `more than ${limits.maxArchiveBytes} bytes`), (c) => {
+    hash.update(c);
+    onProgress?.(raw.bytes, st.size);
+  });
   const unpacked = counter(limits.maxUnpackedBytes, () => new MemberProblem('unpacked-too-large', undefined, `more than ${limits.maxUnpackedBytes} bytes`));
   const extract = tarExtract();
   // Failures come back through the pipeline and the iterator; never as a thrown 'error' event.

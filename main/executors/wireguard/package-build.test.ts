@@ -104,8 +104,10 @@ describe('preparePackage', () => {
     const pkg = dir.path('prep.tar.gz');
     await buildPackage(a, { output: pkg });
     const cacheDir = dir.path('cache');
-    const first = await preparePackage(pkg, { cacheDir });
+    const seen: number[] = [];
+    const first = await preparePackage(pkg, { cacheDir, onProgress: (done, total) => seen.push(done / total) });
     expect(first.cached).toBe(false);
+    expect(seen.at(-1)).toBe(1);
     expect(first.layout.manifest).toEqual({ name: 'api', version: '2' });
     expect(first.written.file.startsWith(cacheDir)).toBe(true);
     expect(first.written.compression).toBe('none');

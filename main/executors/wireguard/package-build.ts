@@ -23,6 +23,9 @@ export interface BuildOptions {
   gzipLevel?: number;
   limits?: Partial<ArchiveLimits>;
   env?: NodeJS.ProcessEnv;
+  /** Runs on the finished archive (a temporary file beside `output`) before it replaces
+   * `output`; when it throws, `output` is left as it was. */
+  verify?: (file: string, written: WrittenArchive) => Promise<void>;
 }
 
 export function packMtime(env: NodeJS.ProcessEnv = process.env): number {
@@ -61,7 +64,6 @@ export async function buildPackage(dir: string, opts: BuildOptions): Promise<Wri
   const mtime = opts.mtime ?? packMtime(opts.env);
   const output = resolve(opts.output);
   const outStat = await stat(output).catch(() => null);
-  await rm(output, { force: true });
   const tmp = `${output}.tmp-${process.pid}`;
   await rm(tmp, { force: true });
   const writer = CanonicalTarWriter.create(tmp, { compression: 'gzip', gzipLevel: opts.gzipLevel ?? 6 });
@@ -100,6 +102,7 @@ export async function buildPackage(dir: string, opts: BuildOptions): Promise<Wri
   try {
     await walk(root, '', 0);
     const written = await writer.finish();
+    await opts.verify?.(tmp, written);
     await rename(tmp, output);
     return { ...written, file: output };
   } catch (err) {
