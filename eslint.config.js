@@ -49,6 +49,8 @@ const layerTable = [
   // lists the project's containers straight from the engine (also with no supervisor running),
   // so this one file, loaded only for projects with Docker services, reads executors/docker.
   { path: 'main/cli/docker-containers.ts', imports: [...cliImports, 'main/cli', 'main/executors/docker'], builtins: true },
+  // `harness pack` builds and checks a package with the very code the Wireguard deployer runs.
+  { path: 'main/cli/commands/pack.ts', imports: [...cliImports, 'main/cli', 'main/executors/wireguard/index.ts'], builtins: true },
   { path: 'main/test-support', imports: ['main', 'shared'], builtins: true },
   { path: 'electron', imports: ['shared', 'main'], builtins: true, packages: ['electron'], note: 'electron/ is the only code that imports electron' },
   {

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Prepares this machine for the full suite, idempotently: Debian packages (as root), the Docker
 # engine, Chromium, the SSH test-host tools (openssh-server without a running system sshd,
-# openssh-client, iproute2). `--stop` undoes only what this script started, and sweeps SSH test
-# hosts (scripts/test-hosts.sh) whose owning run has died.
+# openssh-client, iproute2), wireguard-go and wireguard-tools. `--stop` undoes only what this
+# script started, and sweeps WireGuard test tunnels and SSH test hosts (scripts/test-wireguard.sh,
+# scripts/test-hosts.sh) whose owning run has died.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--stop" ]; then
   [ -x scripts/setup-docker.sh ] && bash scripts/setup-docker.sh --stop
   # SSH test hosts (network namespaces) left by runs that died; live runs are not touched.
+  # WireGuard test tunnels first: they live inside the test hosts' namespaces.
+  [ -f scripts/test-wireguard.sh ] && [ "$(id -u)" = 0 ] && bash scripts/test-wireguard.sh sweep
   [ -f scripts/test-hosts.sh ] && [ "$(id -u)" = 0 ] && bash scripts/test-hosts.sh sweep
   exit 0
 fi
@@ -22,6 +25,9 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 && command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# WireGuard test tunnels (scripts/test-wireguard.sh): userspace wireguard-go and wg.
+command -v wireguard-go >/dev/null 2>&1 || need+=(wireguard-go)
+command -v wg >/dev/null 2>&1 || need+=(wireguard-tools)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -109,6 +109,20 @@ export interface ServiceConfig {
   ui?: UiHints;
 }
 
+/** A WireGuard tunnel declared in services.yaml (`networks:`), for machines where `wg show` is
+ * missing or not permitted (a laptop with a GUI client). docs/wireguard.md. */
+export interface DeclaredNetwork {
+  name: string;
+  type: 'wireguard';
+  /** This machine's interface for it (`wg0`, `utun4`), when known. */
+  interface?: string;
+  /** This machine's address in the tunnel: what peers reach it at. */
+  address: string;
+  /** Ranges reached through the tunnel (the peers' allowed-ips), CIDR; a bare address is /32
+   * (or /128). */
+  peers: string[];
+}
+
 export interface ProjectConfig {
   /** Project name: `name:` in the file, else the directory name, sanitised. */
   name: string;
@@ -117,6 +131,8 @@ export interface ProjectConfig {
   /** Directory of services.yaml; relative paths resolve against it. */
   dir: string;
   services: ServiceConfig[];
+  /** `networks:`, when the file has one. */
+  networks?: DeclaredNetwork[];
 }
 
 /** One problem in a services.yaml; all of them are reported at once. */

@@ -23,8 +23,51 @@ export interface ResolvedEdge {
   warning?: string;
 }
 
+export interface WireGuardPeerInfo {
+  publicKey: string;
+  /** `host:port` the peer was last seen at; absent when none is known yet. */
+  endpoint?: string;
+  /** CIDR ranges routed to this peer, e.g. `10.8.0.2/32`. */
+  allowedIps: string[];
+  /** Epoch seconds of the latest handshake; absent when there has been none. */
+  latestHandshake?: number;
+  rxBytes?: number;
+  txBytes?: number;
+  /** Seconds; absent when off. */
+  persistentKeepalive?: number;
+}
+
+/** A WireGuard interface of this machine (private keys are never part of it). */
+export interface WireGuardInterfaceInfo {
+  name: string;
+  /** This machine's addresses on it, CIDR (`10.8.0.1/24`): what peers reach it at. */
+  addresses: string[];
+  publicKey?: string;
+  listenPort?: number;
+  peers: WireGuardPeerInfo[];
+  /** Where it is known from: `wg show`, the `networks:` section of services.yaml, or only the
+   * list of links (a WireGuard interface whose peers `wg` could not read). */
+  source: 'wg' | 'declared' | 'link';
+  /** The `networks:` entry it comes from. */
+  network?: string;
+}
+
+export interface WireGuardTopology {
+  interfaces: WireGuardInterfaceInfo[];
+  /** `ok` when `wg show` answered; otherwise why peers may be unknown. */
+  status: 'ok' | 'wg-missing' | 'not-permitted' | 'failed';
+  reason?: string;
+  /** Interfaces `wg` lists that live in another network namespace (userspace WireGuard keeps
+   * every namespace's control socket in one /var/run/wireguard): left out above. */
+  otherNamespaces?: string[];
+  /** Epoch milliseconds. */
+  detectedAt: number;
+}
+
 export interface TopologySnapshot {
   interfaces: NetworkInterfaceInfo[];
   services: Array<{ name: string; location: ServiceLocation }>;
   edges: ResolvedEdge[];
+  /** This machine's WireGuard tunnels, once detected. */
+  wireguard?: WireGuardTopology;
 }

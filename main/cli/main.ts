@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: async (argv) => (await import('./commands/import.js')).importCommand(argv),
     summary: 'Convert a docker-compose file into services.yaml; list what could not be converted.',
   },
+  pack: {
+    run: async (argv) => (await import('./commands/pack.js')).packCommand(argv),
+    summary: 'Build a Wireguard package from a folder and check it as the deployer will.',
+  },
   up: {
     run: async (argv) => (await import('./commands/up.js')).upCommand(argv),
     summary: 'Start the stack in dependency order (foreground, or -d in the background).',

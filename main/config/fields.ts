@@ -19,7 +19,9 @@ const spec = (keys: readonly string[], required: readonly string[] = []): FieldS
 
 export const FIELDS = {
   /** Top level; keys starting with `x-` are also accepted and ignored (extension fields). */
-  project: spec(['name', 'services'], ['services']),
+  project: spec(['name', 'services', 'networks'], ['services']),
+  /** One entry of `networks:` (normalise-networks.ts). */
+  network: spec(['type', 'interface', 'address', 'peers'], ['type', 'address', 'peers']),
   /** A service; `name` is required in list form, optional (must equal the key) in map form.
    * Keys starting with `x-` are accepted and ignored here too. */
   service: spec(

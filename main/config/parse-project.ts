@@ -6,6 +6,7 @@ import type { ProjectConfig, ServiceConfig } from '../../shared/config-types.js'
 import type { ConfigDocument, LoadResult, ParsedService } from './config-document.js';
 import { FIELDS, LIMITS } from './fields.js';
 import type { Env } from './interpolate.js';
+import { normaliseNetworks } from './normalise-networks.js';
 import { normaliseService, type ServiceEntry } from './normalise-service.js';
 import { NO_POS, ProblemList, type Pos } from './problems.js';
 import { Readers, value } from './readers.js';
@@ -119,10 +120,12 @@ export function parseProject(text: string, file: string, env: Env, extra: Proble
     r.seq(servicesNode, 'a list of services or a map of services keyed by name');
   }
   validateGraph(entries, problems);
+  const networksNode = value(top, 'networks');
+  const networks = networksNode ? normaliseNetworks(networksNode, r) : undefined;
 
   const services = entries.map((e) => e.config).filter((c): c is ServiceConfig => c !== undefined);
   read.partial = { name, services: parsedServices(entries, fileIndex) };
-  return done({ name, file, dir, services });
+  return done({ name, file, dir, services, ...(networks ? { networks } : {}) });
 }
 
 function parsedServices(entries: ServiceEntry[], fileIndex: Map<ServiceEntry, number>): ParsedService[] {

@@ -35,6 +35,7 @@ describe('schema/services.schema.json', () => {
       ['build', FIELDS.build.keys, defs.build],
       ['ui', FIELDS.ui.keys, defs.ui],
       ['position', FIELDS.position.keys, defs.position],
+      ['network', FIELDS.network.keys, defs.network],
       ...Object.entries(FIELDS.target).map(([t, f]) => [`target ${t}`, f.keys, defs[`target_${t}`]] as [string, readonly string[], any]),
       ...Object.entries(FIELDS.health_check).map(([t, f]) => [`health ${t}`, f.keys, defs[`health_${t}`]] as [string, readonly string[], any]),
     ];
@@ -72,6 +73,9 @@ services:
     health_check: {type: http, port: 80, path: /h, expect_status: 200}
   - name: peer
     target: {type: Wireguard, host: h, user: u, package: p.tgz}
+networks:
+  office: {type: wireguard, interface: wg0, address: 10.44.0.1, peers: [10.44.0.0/24, "fd44::/64", 10.45.0.7]}
+  lab: {type: wireguard, address: "fd44::1", peers: ["fd44::/64"]}
 `,
     ],
     [
@@ -123,6 +127,8 @@ services:
     ['list item without name', 'services:\n  - target: {type: Process, binary: x}\n'],
     ['field of another target type', 'services:\n  - name: a\n    target: {type: Wireguard, host: h, user: u, package: p, build: x}\n'],
     ['map-form key that is not a service name', 'services:\n  9x:\n    target: {type: Process, binary: x}\n'],
+    ['network without peers', 'services: []\nnetworks:\n  office: {type: wireguard, address: 10.44.0.1}\n'],
+    ['network of an unknown type', 'services: []\nnetworks:\n  office: {type: openvpn, address: 10.44.0.1, peers: [10.44.0.0/24]}\n'],
     ['relative Docker working_dir', 'services:\n  - name: a\n    target: {type: Docker, image: x, working_dir: app}\n'],
     ['Docker entrypoint that is not a list', 'services:\n  - name: a\n    target: {type: Docker, image: x, entrypoint: {a: 1}}\n'],
     ['restart backoff of 0', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 0}\n'],

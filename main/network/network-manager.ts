@@ -4,7 +4,7 @@
 // registered per (from kind, to kind), so Docker and remote support plug in from their own files.
 import { envPrefix, type ServiceConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
-import type { ResolvedEdge, ServiceLocation, TopologySnapshot } from '../../shared/network-types.js';
+import type { ResolvedEdge, ServiceLocation, TopologySnapshot, WireGuardTopology } from '../../shared/network-types.js';
 import { localInterfaces } from './local-interfaces.js';
 import { localToHost, localToLocal } from './local-resolvers.js';
 import {
@@ -33,6 +33,8 @@ export interface NetworkManagerOptions {
   /** Where a service runs before it starts, when its executor knows better than the default by
    * target type; undefined keeps the default. */
   locationOf?: (config: ServiceConfig) => ServiceLocation | undefined;
+  /** The latest WireGuard detection (WireGuardDetector.last()), shown in the topology. */
+  wireguard?: () => WireGuardTopology | undefined;
 }
 
 interface Registered {
@@ -45,10 +47,12 @@ export class NetworkManager {
   private readonly resolvers = new Map<string, LocationResolver>();
   private project: string;
   private readonly locationOf: NetworkManagerOptions['locationOf'];
+  private readonly wireguard: NetworkManagerOptions['wireguard'];
 
   constructor(options: NetworkManagerOptions) {
     this.project = options.project;
     this.locationOf = options.locationOf;
+    this.wireguard = options.wireguard;
     this.registerResolver('local', 'local', localToLocal);
     this.registerResolver('local', 'lan', localToHost);
     this.registerResolver('local', 'wireguard', localToHost);
@@ -147,10 +151,12 @@ export class NetworkManager {
         }
       }
     }
+    const wireguard = this.wireguard?.();
     return {
-      interfaces: localInterfaces(),
+      interfaces: localInterfaces(wireguard),
       services: [...this.services].map(([name, reg]) => ({ name, location: reg.location })),
       edges,
+      ...(wireguard ? { wireguard } : {}),
     };
   }
 
