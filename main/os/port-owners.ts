@@ -2,6 +2,7 @@
 // /proc/<pid>/fd links point at those sockets. Only processes this user may inspect are named
 // (all of them as root); a socket without a visible owner is still reported.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { readTcpListeners, type TcpListener } from './tcp-listeners.js';
 
 export interface PortOwner {
@@ -11,6 +12,26 @@ export interface PortOwner {
   pid?: number;
   /** The owner's command line, spaces between arguments. */
   command?: string;
+}
+
+/**
+ * The ports of `ports` that something listens on, found by trying to bind each (IPv4 wildcard,
+ * then IPv6 wildcard), which the kernel answers at once. Reading /proc/net/tcp instead costs tens
+ * of milliseconds on a machine with a few hundred sockets, too much for every start; it is only
+ * read (by portOwners) to name the holder once a port is known to be taken. A port this user may
+ * not bind (privileged) cannot be tested and counts as free.
+ */
+export async function takenPorts(ports: readonly number[]): Promise<number[]> {
+  const results = await Promise.all(ports.map(async (port) => (await bindFails(port, '0.0.0.0')) || (await bindFails(port, '::')) ? port : null));
+  return results.filter((p): p is number => p !== null);
+}
+
+function bindFails(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(false)));
+  });
 }
 
 /** Listeners on any of `ports` right now, each with its owning process when it can be found. */

@@ -10,7 +10,7 @@ import { probeCommand, probeHttp, probeTcp } from '../../health/probes.js';
 import { cleanupEntry, cleanupLeftovers, projectSignals, recoverProcesses } from './process-leftovers.js';
 import { ProcessStateStore } from '../../state/process-state.js';
 import { bootId, readProcStat, uptimeTicks } from '../../os/proc-stat.js';
-import { describePortOwner, portOwners } from '../../os/port-owners.js';
+import { describePortOwner, portOwners, takenPorts } from '../../os/port-owners.js';
 import { normaliseSignal, signalGroup } from '../../os/process-group.js';
 import { ProcessRun, type RunTimings } from './process-run.js';
 import { explainSpawnFailure } from './spawn-checks.js';
@@ -105,8 +105,10 @@ export class ProcessExecutor implements ServiceExecutor {
     if (ctx.signal.aborted) throw new HarnessError('CANCELLED', `${service.name}: start cancelled`);
     if (target.ports.length > 0) {
       // Otherwise a tcp check would connect to whatever holds the port and call this service healthy.
-      const taken = portOwners(target.ports);
-      if (taken.length > 0) {
+      const busy = await takenPorts(target.ports);
+      const taken = busy.length > 0 ? portOwners(busy) : [];
+      if (busy.length > 0) {
+        if (taken.length === 0) taken.push(...busy.map((port) => ({ address: '*', port })));
         throw new HarnessError(
           'CONFLICT',
           `${service.name}: cannot start: ${taken.map(describePortOwner).join('; ')}; stop that program or change the service's ports in ${ctx.project.file}`,
