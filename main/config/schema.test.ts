@@ -89,6 +89,13 @@ services:
 `,
     ],
   ];
+  samples.push([
+    'RemoteLan with every field',
+    `services:
+  - name: edge
+    target: {type: RemoteLan, host: lab-1, user: pi, binary: /srv, args: [-v], env: {A: b}, working_dir: app, port: 2222, ssh_port: 2222, identity_file: ~/.ssh/lab, ports: [80], tunnel: auto}
+`,
+  ]);
   const demo = path.join(ROOT, 'examples/demo/services.yaml');
   if (existsSync(demo)) samples.push(['examples/demo/services.yaml', readFileSync(demo, 'utf8')]);
 
@@ -110,6 +117,9 @@ services:
     ['field of another target type', 'services:\n  - name: a\n    target: {type: Wireguard, host: h, user: u, package: p, build: x}\n'],
     ['map-form key that is not a service name', 'services:\n  9x:\n    target: {type: Process, binary: x}\n'],
     ['relative Docker working_dir', 'services:\n  - name: a\n    target: {type: Docker, image: x, working_dir: app}\n'],
+    ['RemoteLan host that begins with -', 'services:\n  - name: a\n    target: {type: RemoteLan, host: -oProxyCommand=x, user: u, binary: /x}\n'],
+    ['RemoteLan user with whitespace', 'services:\n  - name: a\n    target: {type: RemoteLan, host: h, user: "a b", binary: /x}\n'],
+    ['RemoteLan unknown tunnel mode', 'services:\n  - name: a\n    target: {type: RemoteLan, host: h, user: u, binary: /x, tunnel: maybe}\n'],
     ['Docker entrypoint that is not a list', 'services:\n  - name: a\n    target: {type: Docker, image: x, entrypoint: {a: 1}}\n'],
   ])('%s: rejected by both', (_name, text) => {
     expect(validateSchema(schema, parse(text)).length).toBeGreaterThan(0);

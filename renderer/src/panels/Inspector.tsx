@@ -11,12 +11,15 @@ import { joinArgs, problemsForService, rawAt, serviceToRaw, setFieldEdits, split
 import { useController } from '../actions/controller-context';
 import { useGraph } from '../stores/stores';
 
-type FieldKey = 'binary' | 'args' | 'image' | 'host' | 'user' | 'package' | 'ports';
+type FieldKey = 'binary' | 'args' | 'image' | 'host' | 'user' | 'package' | 'ports' | 'port' | 'working_dir' | 'identity_file' | 'tunnel';
+
+/** Left empty, these are removed from the file (their defaults apply). */
+const OPTIONAL: ReadonlySet<FieldKey> = new Set(['port', 'working_dir', 'identity_file', 'tunnel']);
 
 const FIELDS: Record<ServiceConfig['target']['type'], FieldKey[]> = {
   Process: ['binary', 'args', 'ports'],
   Docker: ['image', 'ports'],
-  RemoteLan: ['host', 'user', 'binary', 'args', 'ports'],
+  RemoteLan: ['host', 'user', 'port', 'binary', 'args', 'working_dir', 'ports', 'identity_file', 'tunnel'],
   Wireguard: ['host', 'user', 'package', 'ports'],
 };
 
@@ -28,6 +31,10 @@ const LABELS: Record<FieldKey, string> = {
   user: 'User',
   package: 'Package',
   ports: 'Ports (comma separated)',
+  port: 'SSH port (default 22)',
+  working_dir: 'Working directory (on the host)',
+  identity_file: 'Identity file (private key here)',
+  tunnel: 'Tunnel (auto, always, never)',
 };
 
 type Form = Record<FieldKey, string> & { restart: RestartPolicyName };
@@ -73,6 +80,10 @@ function formOf(c: ServiceConfig, raw: RawService | undefined): Form {
     user: text('user'),
     package: text('package'),
     ports: text('ports'),
+    port: text('port'),
+    working_dir: text('working_dir'),
+    identity_file: text('identity_file'),
+    tunnel: text('tunnel'),
     restart: (raw ? restartText(raw) : undefined) ?? c.restart.policy,
   };
 }
@@ -88,6 +99,8 @@ function fieldValue(key: FieldKey, text: string): { ok: true; value: unknown } |
     // core says what is wrong.
     return { ok: true, value: text.split(',').map((p) => p.trim()).filter((p) => p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) };
   }
+  if (OPTIONAL.has(key) && text.trim() === '') return { ok: true, value: undefined };
+  if (key === 'port' && /^\d+$/.test(text.trim())) return { ok: true, value: Number(text.trim()) };
   return { ok: true, value: text.trim() };
 }
 
@@ -101,7 +114,8 @@ function editsOf(c: ServiceConfig, raw: RawService | undefined, initial: Form, f
   for (const key of FIELDS[c.target.type]) {
     const v = fieldValue(key, form[key]);
     if (!v.ok) return v;
-    target[key] = v.value;
+    if (v.value === undefined) delete target[key];
+    else target[key] = v.value;
     if (form[key] !== initial[key]) fields.push({ path: ['target', key], value: v.value });
   }
   if (!raw) {
