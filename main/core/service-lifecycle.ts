@@ -6,9 +6,9 @@
 // Every launch or adoption opens a new generation; callbacks of an older instance (its exit, a
 // late health verdict, a start that resolved after a stop) carry their generation and drop out.
 import type { ServiceConfig } from '../../shared/config-types.js';
-import { isReady, type HealthResult, type ServiceState } from '../../shared/service-state.js';
+import { isReady, type HealthResult, type RemoteEndpoint, type ServiceState } from '../../shared/service-state.js';
 import type { ExecutorRegistry } from './core-events.js';
-import type { ExitInfo, RunningInstance, ServiceExecutor } from './executor.js';
+import type { ExitInfo, InstanceCondition, RunningInstance, ServiceExecutor } from './executor.js';
 import { HealthGate } from './health-gate.js';
 import type { HealthVerdict } from './health-monitor.js';
 import { reachOf, startInstance, stopInstance, type InstanceDeps, type StartAttempt } from './instance-calls.js';
@@ -37,6 +37,11 @@ export class ServiceLifecycle {
   private stopping: Promise<void> | null = null;
   private readonly health: HealthGate;
   private readonly backoff = new RestartBackoff();
+  /** Ends the subscription to the instance's conditions (its host's connection). */
+  private unwatchConditions: (() => void) | null = null;
+  /** While `unknown`: the status (and error) to go back to when the host answers again; health
+   * verdicts that arrive meanwhile update it. */
+  private restore: { status: 'running' | 'healthy' | 'unhealthy'; error?: string } | null = null;
 
   constructor(
     private cfg: ServiceConfig,
@@ -162,6 +167,7 @@ export class ServiceLifecycle {
   dispose(): void {
     this.backoff.cancel();
     this.health.disarm();
+    this.unwatch();
   }
 
   private nextGeneration(): number {
@@ -192,8 +198,42 @@ export class ServiceLifecycle {
     this.update({ status: 'running', pid: instance.pid, instance: instance.id, startedAt: this.ctx.now(), ...reach });
     void instance.exited.then((exit) => this.exited(gen, exit));
     if (!this.live(gen)) return;
+    this.watchConditions(gen, instance);
     this.health.attach(instance);
     if (!this.cfg.health_check) this.backoff.countStableRun(() => this.generation === gen);
+  }
+
+  private watchConditions(gen: number, instance: RunningInstance): void {
+    this.unwatch();
+    if (!instance.conditions) return;
+    this.unwatchConditions = instance.conditions((c) => {
+      if (this.live(gen)) this.applyCondition(c);
+    });
+  }
+
+  private unwatch(): void {
+    this.unwatchConditions?.();
+    this.unwatchConditions = null;
+    this.restore = null;
+  }
+
+  /** The host of the instance stopped or started answering (or its connection changed). */
+  private applyCondition(c: InstanceCondition): void {
+    const status = this.current.status;
+    const patch: Partial<ServiceState> = c.remote ? { remote: c.remote } : {};
+    if (!c.reachable && (status === 'running' || status === 'healthy' || status === 'unhealthy')) {
+      this.restore = { status, error: this.current.error };
+      const reason = c.reason ?? 'its host does not answer';
+      this.ctx.logs.system(this.cfg.name, `status unknown: ${reason}`);
+      Object.assign(patch, { status: 'unknown', error: reason });
+    } else if (c.reachable && status === 'unknown' && this.restore) {
+      this.ctx.logs.system(this.cfg.name, 'its host answers again');
+      Object.assign(patch, { status: this.restore.status, error: this.restore.error });
+      this.restore = null;
+    } else if (!c.remote || sameRemote(c.remote, this.current.remote)) {
+      return;
+    }
+    this.update(patch);
   }
 
   private healthResult(gen: number, result: HealthResult): void {
@@ -207,6 +247,13 @@ export class ServiceLifecycle {
 
   private applyVerdict(verdict: HealthVerdict): void {
     const status = this.current.status;
+    if (status === 'unknown' && this.restore) {
+      // Applied when the host answers again; meanwhile the service stays `unknown`.
+      this.health.neverHealthy = verdict.status === 'unhealthy' && verdict.neverHealthy === true;
+      this.restore = verdict.status === 'healthy' ? { status: 'healthy' } : { status: 'unhealthy', error: verdict.error };
+      if (verdict.status === 'healthy') this.backoff.consecutive = 0;
+      return;
+    }
     if (status !== 'running' && status !== 'healthy' && status !== 'unhealthy') return;
     if (verdict.status === 'healthy') {
       this.backoff.consecutive = 0;
@@ -223,11 +270,14 @@ export class ServiceLifecycle {
   private exited(gen: number, exit: ExitInfo): void {
     if (!this.live(gen)) return;
     this.health.disarm();
+    this.unwatch();
     this.instance = null;
     this.backoff.cancel();
     this.endStreams();
     const outcome = exitOutcome(this.cfg.restart, exit, this.backoff.consecutive, this.ctx.closed());
-    const patch: Partial<ServiceState> = { status: outcome.status, error: outcome.error, exitCode: exit.code, signal: exit.signal, pid: undefined, instance: undefined };
+    const patch: Partial<ServiceState> = {
+      status: outcome.status, error: outcome.error, exitCode: exit.code, signal: exit.signal, pid: undefined, instance: undefined, remote: undefined,
+    };
     if (outcome.restartInMs !== undefined) {
       // Scheduled before the status event, so start requests see a restart pending.
       this.backoff.schedule(outcome.restartInMs, () => {
@@ -254,9 +304,10 @@ export class ServiceLifecycle {
     const instance = this.instance;
     const executor = this.ctx.executors.get(config.target.type) as ServiceExecutor;
     const exit = instance ? await stopInstance(config, executor, instance, this.ctx.logs) : null;
+    this.unwatch();
     this.instance = null;
     this.endStreams();
-    this.update({ status: 'stopped', pid: undefined, instance: undefined, exitCode: exit?.code, signal: exit?.signal, error: exit?.error });
+    this.update({ status: 'stopped', pid: undefined, instance: undefined, remote: undefined, exitCode: exit?.code, signal: exit?.signal, error: exit?.error });
   }
 
   /** Every state change goes through here: one status event, stamped with the global sequence. */
@@ -272,4 +323,8 @@ export class ServiceLifecycle {
     this.ctx.logs.end(this.cfg.name, 'stdout');
     this.ctx.logs.end(this.cfg.name, 'stderr');
   }
+}
+
+function sameRemote(a: RemoteEndpoint, b: RemoteEndpoint | undefined): boolean {
+  return b !== undefined && a.key === b.key && a.connection === b.connection && a.reason === b.reason;
 }

@@ -4,7 +4,7 @@
 // registered per (from kind, to kind), so Docker and remote support plug in from their own files.
 import { envPrefix, type ServiceConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
-import type { ResolvedEdge, ServiceLocation, TopologySnapshot } from '../../shared/network-types.js';
+import type { RemoteHostInfo, ResolvedEdge, ServiceLocation, TopologySnapshot } from '../../shared/network-types.js';
 import { localInterfaces } from './local-interfaces.js';
 import { localToHost, localToLocal } from './local-resolvers.js';
 import {
@@ -33,6 +33,8 @@ export interface NetworkManagerOptions {
   /** Where a service runs before it starts, when its executor knows better than the default by
    * target type; undefined keeps the default. */
   locationOf?: (config: ServiceConfig) => ServiceLocation | undefined;
+  /** The hosts remote services run on, for the topology (from the executors that connect there). */
+  hosts?: () => RemoteHostInfo[];
 }
 
 interface Registered {
@@ -45,10 +47,12 @@ export class NetworkManager {
   private readonly resolvers = new Map<string, LocationResolver>();
   private project: string;
   private readonly locationOf: NetworkManagerOptions['locationOf'];
+  private readonly hosts: NetworkManagerOptions['hosts'];
 
   constructor(options: NetworkManagerOptions) {
     this.project = options.project;
     this.locationOf = options.locationOf;
+    this.hosts = options.hosts;
     this.registerResolver('local', 'local', localToLocal);
     this.registerResolver('local', 'lan', localToHost);
     this.registerResolver('local', 'wireguard', localToHost);
@@ -147,10 +151,12 @@ export class NetworkManager {
         }
       }
     }
+    const hosts = this.hosts?.() ?? [];
     return {
       interfaces: localInterfaces(),
       services: [...this.services].map(([name, reg]) => ({ name, location: reg.location })),
       edges,
+      ...(hosts.length > 0 ? { hosts } : {}),
     };
   }
 

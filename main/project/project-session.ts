@@ -240,6 +240,13 @@ export class ProjectSession {
     return this.current?.runtime?.network.topology() ?? { interfaces: [], services: [], edges: [] };
   }
 
+  /** Trusts a host key that a `hostKey` event of this project showed (see the API method). */
+  async trustHostKey(req: { host: string; port: number; fingerprint: string }): Promise<{ file: string; line: string }> {
+    const runtime = this.require().runtime;
+    if (!runtime) throw new HarnessError('NOT_FOUND', `no host key of ${req.host} port ${req.port} is waiting to be trusted (nothing was started)`);
+    return runtime.trustHostKey(req);
+  }
+
   /** Stops every service, flushes logs and releases the project. */
   close(): Promise<void> {
     return this.serial(() => this.closeCurrent());
