@@ -5,7 +5,7 @@
 // optional members, each with the default the core applies when a member is absent.
 import type { HealthCheck, ProjectConfig, ServiceConfig, TargetType } from '../../shared/config-types.js';
 import type { HostKeyEvent, LogStream, ProgressEvent } from '../../shared/events.js';
-import type { RemoteHostInfo, ServiceLocation } from '../../shared/network-types.js';
+import type { RemoteHostInfo, ResolvedEdge, ServiceLocation } from '../../shared/network-types.js';
 import type { HealthResult, RemoteEndpoint } from '../../shared/service-state.js';
 import type { LocationKind, LocationResolver } from '../network/location-resolver.js';
 import type { LocationPatch } from '../network/network-manager.js';
@@ -76,6 +76,9 @@ export interface ResolverContext {
   /** An edge whose address may not connect (a process on 127.0.0.1 only…): the project runtime
    * writes it as a system log line of the dependent `from`. */
   onWarning(from: string, to: string, warning: string): void;
+  /** How this machine reaches a service (the NetworkManager's host view, e.g. a container's
+   * published port once it runs): for resolvers that bridge to it from elsewhere. */
+  fromHost?(name: string): ResolvedEdge | undefined;
 }
 
 export interface ServiceExecutor {

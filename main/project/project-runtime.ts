@@ -38,7 +38,7 @@ export class ProjectRuntime {
     const executors = [...new Set(this.executors.values())];
     this.network = new NetworkManager({
       project: options.config.name,
-      resolvers: executors.flatMap((e) => e.locationResolvers?.({ onWarning: warnings.report }) ?? []),
+      resolvers: executors.flatMap((e) => e.locationResolvers?.({ onWarning: warnings.report, fromHost: (name) => this.network.resolveFromHost(name) }) ?? []),
       locationOf: (service) => this.executors.get(service.target.type)?.locationOf?.(service, this.current),
       hosts: () => executors.flatMap((e) => e.hosts?.() ?? []),
     });
