@@ -16,7 +16,7 @@ import { probeHttp, probeTcp } from '../../health/probes.js';
 import { loopbackOnly } from '../../os/tcp-listeners.js';
 import { normaliseSignal } from '../../os/process-group.js';
 import type { SshHost, SshPool } from '../../ssh/index.js';
-import { markerEnv } from '../../state/markers.js';
+import { remoteMarkerEnv } from '../../state/markers.js';
 import { HostKeyPrompts } from './host-key-prompts.js';
 import { HostSession } from './host-session.js';
 import { remoteLocationResolvers } from './location-resolvers.js';
@@ -127,7 +127,7 @@ export class RemoteLanExecutor implements ServiceExecutor {
     }
     const session = this.session(host, ctx.stateDir, t.identity_file);
     // The markers come last: a service cannot unset what recovery and `down` find it by.
-    const env = { ...ctx.injectedEnv, ...t.env, ...markerEnv(ctx.project.name, ctx.stateDir, service.name) };
+    const env = { ...ctx.injectedEnv, ...t.env, ...remoteMarkerEnv(ctx.project.name, ctx.stateDir, service.name, host.key) };
     const spec = {
       service: service.name,
       binary: t.binary,

@@ -104,6 +104,7 @@ describe.skipIf(skip !== null)(`RemoteLan lifecycle on a real sshd host${skip ? 
     expect(environ.stdout).toContain('SECRET=s3cr3t value; $(not run)\n');
     expect(environ.stdout).toContain(`HARNESS_PROJECT_ID=${stack.stateDir.split('/').pop()}\n`);
     expect(environ.stdout).toContain('HARNESS_SERVICE=talker\n');
+    expect(environ.stdout).toContain(`HARNESS_REMOTE=root@${h.address}:22\n`);
   });
 
   it('stops with the configured signal; the exit is recorded and no grandchild is left', async () => {
