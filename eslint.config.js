@@ -49,6 +49,9 @@ const layerTable = [
   // lists the project's containers straight from the engine (also with no supervisor running),
   // so this one file, loaded only for projects with Docker services, reads executors/docker.
   { path: 'main/cli/docker-containers.ts', imports: [...cliImports, 'main/cli', 'main/executors/docker'], builtins: true },
+  // `harness trust` reads a host's key and appends it to known_hosts: the SSH layer's trust flow,
+  // with no project and no executor involved.
+  { path: 'main/cli/commands/trust.ts', imports: [...cliImports, 'main/cli', 'main/ssh'], builtins: true },
   { path: 'main/test-support', imports: ['main', 'shared'], builtins: true },
   { path: 'electron', imports: ['shared', 'main'], builtins: true, packages: ['electron'], note: 'electron/ is the only code that imports electron' },
   {

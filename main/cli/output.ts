@@ -68,7 +68,7 @@ export function describeStatus(s: ServiceState): string {
     if (s.signal) parts.push(`(signal ${s.signal})`);
     else if (s.exitCode !== undefined && s.exitCode !== null) parts.push(`(exit code ${s.exitCode})`);
   }
-  if (s.error && (s.status === 'failed' || s.status === 'unhealthy' || s.status === 'exited')) parts.push(`: ${s.error}`);
+  if (s.error && (s.status === 'failed' || s.status === 'unhealthy' || s.status === 'exited' || s.status === 'unknown')) parts.push(`: ${s.error}`);
   return parts.join(' ').replace(' :', ':');
 }
 

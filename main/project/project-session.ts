@@ -34,6 +34,9 @@ export interface ProjectSessionOptions {
   env?: NodeJS.ProcessEnv;
   /** Executors for a newly opened project; default createExecutors(). */
   executors?: (options: ExecutorRegistryOptions) => ExecutorRegistry;
+  /** Passed to the executors of every project (e.g. `ssh: { hostKeyPolicy: 'accept-new' }` for
+   * `--accept-new-hosts`). */
+  executorOptions?: Pick<ExecutorRegistryOptions, 'ssh' | 'remoteWatchIntervalMs'>;
   claim?: ProjectClaim;
   /** Lines kept in memory per service. */
   logRingSize?: number;
@@ -287,7 +290,7 @@ export class ProjectSession {
     const runtime = new ProjectRuntime({
       config,
       stateDir: cur.stateDir,
-      executors: (log) => (this.options.executors ?? createExecutors)({ env: this.options.env, log }),
+      executors: (log) => (this.options.executors ?? createExecutors)({ ...this.options.executorOptions, env: this.options.env, log }),
       logRingSize: this.options.logRingSize,
       onEvent: (e) => this.emit(e),
     });
@@ -300,7 +303,7 @@ export class ProjectSession {
   }
 
   private async recoverWithoutConfig(file: string, stateDir: string): Promise<string[]> {
-    const executors = (this.options.executors ?? createExecutors)({ env: this.options.env });
+    const executors = (this.options.executors ?? createExecutors)({ ...this.options.executorOptions, env: this.options.env });
     const empty: ProjectConfig = { name: defaultProjectName(dirname(file)), file, dir: dirname(file), services: [] };
     const lines: string[] = [];
     try {
