@@ -61,6 +61,8 @@ export class HostSession {
   private disposed = false;
   private readonly offState: () => void;
   private readonly intervalMs: number;
+  /** The watch's last round (it prints only changes). */
+  private lastSnapshot = new Map<string, RunSnapshot>();
   /** Why the connection is down, from the host's last state event. */
   private reason: string | null = null;
 
@@ -247,6 +249,10 @@ export class HostSession {
       if (this.live.size === 0) this.watchAbort?.abort();
     });
     this.live.set(id.service, run);
+    // The watch only reports changes: a round that saw this run before it was tracked (its output,
+    // even its exit) would otherwise never be looked at again.
+    const seen = this.lastSnapshot.get(id.service);
+    if (seen && seen.runId === id.runId) this.apply(run, seen);
     this.ensureWatch();
     return run;
   }
@@ -274,26 +280,34 @@ export class HostSession {
 
   private onSnapshot(runs: Map<string, RunSnapshot>): void {
     this.confirmed = true;
+    this.lastSnapshot = runs;
     for (const run of [...this.live.values()]) {
       const snap = runs.get(run.service);
       if (!snap || (snap.runId !== null && snap.runId !== run.runId)) {
-        void run.finish({ code: null, signal: null, error: `the run directory of ${run.service} on ${this.key} was removed or replaced` }, {});
+        // Launched after this round looked (its run directory is not in it yet), or replaced.
+        if (run.seen) void run.finish({ code: null, signal: null, error: `the run directory of ${run.service} on ${this.key} was removed or replaced` }, {});
         continue;
       }
-      const sizes = { stdout: snap.stdout, stderr: snap.stderr };
-      switch (snap.state.kind) {
-        case 'exit':
-          void run.finish(exitInfoOf(snap.state.code), sizes);
-          break;
-        case 'gone':
-          void run.finish(run.lastSignal
-            ? { code: null, signal: run.lastSignal }
-            : { code: null, signal: null, error: `ended without recording its exit status (its launch wrapper on ${this.key} was killed, or the host rebooted)` }, sizes);
-          break;
-        default:
-          run.follower.update(sizes);
-          run.setCondition(this.host.state === 'connected', this.endpoint());
-      }
+      this.apply(run, snap);
+    }
+  }
+
+  /** What one watch round says about one run. */
+  private apply(run: RemoteRun, snap: RunSnapshot): void {
+    run.seen = true;
+    const sizes = { stdout: snap.stdout, stderr: snap.stderr };
+    switch (snap.state.kind) {
+      case 'exit':
+        void run.finish(exitInfoOf(snap.state.code), sizes);
+        break;
+      case 'gone':
+        void run.finish(run.lastSignal
+          ? { code: null, signal: run.lastSignal }
+          : { code: null, signal: null, error: `ended without recording its exit status (its launch wrapper on ${this.key} was killed, or the host rebooted)` }, sizes);
+        break;
+      default:
+        run.follower.update(sizes);
+        run.setCondition(this.host.state === 'connected', this.endpoint());
     }
   }
 

@@ -26,6 +26,8 @@ export class RemoteRun {
   private condition: InstanceCondition;
   /** The last signal a stop sent: what a run that ended without recording a status died of. */
   lastSignal: string | null = null;
+  /** A watch round has seen its run directory (a later round without it means it was removed). */
+  seen = false;
 
   constructor(
     readonly id: RunIdentity,

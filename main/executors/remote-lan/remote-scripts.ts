@@ -154,7 +154,7 @@ export const LAUNCH_SH = `hx_d=$1 hx_wd=$2 hx_w=$3
 shift 3
 ${STAT}
 cd -- "$hx_wd" 2>/dev/null || { printf 'E workdir\\n'; exit 0; }
-hx_wd=$(pwd)
+hx_wd=$PWD
 case $1 in
   */*) [ -f "$1" ] && [ -x "$1" ] || { printf 'E binary\\n'; exit 0; } ;;
   *) ( . "$hx_d/env" 2>/dev/null; command -v -- "$1" ) >/dev/null 2>&1 || { printf 'E binary\\n'; exit 0; } ;;
