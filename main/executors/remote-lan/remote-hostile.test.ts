@@ -19,7 +19,6 @@ const HOSTILE = [
  * escapes, `$` doubled (the loader's interpolation turns `$$` into `$`), and the characters YAML
  * does not allow raw escaped too. */
 function yamlString(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return JSON.stringify(s.replace(/\$/g, '$$$$')).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
