@@ -10,6 +10,7 @@ import { Inspector } from './panels/Inspector';
 import { PathDialog } from './panels/PathDialog';
 import { ProblemsPanel } from './panels/ProblemsPanel';
 import { Toasts } from './panels/Toasts';
+import { TrustHostDialog } from './panels/TrustHostDialog';
 import { Toolbar } from './panels/Toolbar';
 import { TopologyView } from './panels/TopologyView';
 import { useConnection, useGraph, useUi } from './stores/stores';
@@ -61,6 +62,7 @@ export function App() {
       {file && <LogDock />}
       <ContextMenu />
       <PathDialog />
+      <TrustHostDialog />
       <Toasts />
     </div>
   );

@@ -31,6 +31,8 @@ export interface ServiceNodeSummary {
   /** tcp / http / command / log, when the service has a health check. */
   health?: string;
   dependencies: string[];
+  /** RemoteLan and Wireguard: the SSH login the service runs under. */
+  remote?: { host: string; port: number; user: string };
 }
 
 export interface GraphNodeModel {
@@ -84,6 +86,7 @@ function summarise(s: ServiceConfig): ServiceNodeSummary {
     ports: t.ports.map(String),
     health: s.health_check?.type,
     dependencies: [...s.dependencies],
+    ...(t.type === 'RemoteLan' || t.type === 'Wireguard' ? { remote: { host: t.host, port: t.ssh_port, user: t.user } } : {}),
   };
 }
 

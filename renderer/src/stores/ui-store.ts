@@ -24,6 +24,8 @@ export interface ContextMenuState {
   y: number;
 }
 
+import type { HostKeyEvent } from '../../../shared/events';
+
 export interface UiState {
   theme: Theme;
   view: MainView;
@@ -37,6 +39,8 @@ export interface UiState {
   toasts: Toast[];
   prompt: PathPrompt | null;
   contextMenu: ContextMenuState | null;
+  /** A start met a host whose key is unknown: the trust dialog asks about it. */
+  hostKeyPrompt: HostKeyEvent | null;
   setTheme(theme: Theme): void;
   setView(view: MainView): void;
   toggleProblems(open?: boolean): void;
@@ -51,6 +55,7 @@ export interface UiState {
   dismissToast(id: number): void;
   setPrompt(prompt: PathPrompt | null): void;
   setContextMenu(menu: ContextMenuState | null): void;
+  setHostKeyPrompt(prompt: HostKeyEvent | null): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -78,6 +83,7 @@ export function createUiStore() {
     toasts: [],
     prompt: null,
     contextMenu: null,
+    hostKeyPrompt: null,
     setTheme(theme) {
       try {
         localStorage.setItem('harness.theme', theme);
@@ -126,5 +132,6 @@ export function createUiStore() {
     dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
     setPrompt: (prompt) => set({ prompt }),
     setContextMenu: (contextMenu) => set({ contextMenu }),
+    setHostKeyPrompt: (hostKeyPrompt) => set({ hostKeyPrompt }),
   }));
 }
