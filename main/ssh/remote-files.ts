@@ -177,6 +177,18 @@ export class RemoteFiles {
     return call(link, 'rename', `${from} -> ${to}`, (cb) => sftp.ext_openssh_rename(from, to, cb));
   }
 
+  /** One directory whose parent exists, with `mode` (default 0700) whatever the umask; an existing
+   * directory gets `mode` too. Two round trips, where mkdirp looks at every parent first. */
+  async mkdir(path: string, opts: { mode?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const mode = opts.mode ?? 0o700;
+    const { sftp, link } = await this.access.session(opts.signal);
+    await call(link, 'mkdir', path, (cb) => sftp.mkdir(path, { mode }, cb)).catch(async (err: HarnessError) => {
+      const now = await call<Stats>(link, 'stat', path, (cb) => sftp.stat(path, cb)).catch(() => null);
+      if (!now?.isDirectory()) throw err;
+    });
+    await call(link, 'chmod', path, (cb) => sftp.chmod(path, mode, cb));
+  }
+
   /**
    * mkdir -p: creates the missing directories of `path` with `mode` (default 0700). Existing
    * directories keep their mode unless `chmodExisting` (then the last one gets `mode` too).

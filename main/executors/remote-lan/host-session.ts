@@ -10,7 +10,7 @@ import { HarnessError } from '../../../shared/errors.js';
 import type { LogStream } from '../../../shared/events.js';
 import type { RemoteEndpoint } from '../../../shared/service-state.js';
 import type { ExitInfo } from '../../core/executor.js';
-import type { HostState, SshHost } from '../../ssh/index.js';
+import { quoteArg, shellQuote, type HostState, type SshHost } from '../../ssh/index.js';
 import { projectIdOf } from '../../state/markers.js';
 import { LogFollower, type Offsets } from './log-follower.js';
 import { RemoteRun, type RunIdentity } from './remote-run.js';
@@ -61,6 +61,8 @@ export class HostSession {
   private disposed = false;
   private readonly offState: () => void;
   private readonly intervalMs: number;
+  private readonly launchQueue: Array<{ dir: string; resolve(words: string[]): void; reject(err: Error): void }> = [];
+  private launching = false;
   /** The watch's last round (it prints only changes). */
   private lastSnapshot = new Map<string, RunSnapshot>();
   /** Why the connection is down, from the host's last state event. */
@@ -126,22 +128,35 @@ export class HostSession {
     return this.preparing;
   }
 
-  /** Writes the env file, starts the program under the wrapper and returns once it was exec'd. */
+  /** Writes the env and launch files, starts the program under the wrapper and returns once it
+   * was exec'd. Starts that arrive while one is under way go together in the next round: a burst
+   * of 50 starts on a host costs a couple of channels, not 50. */
   async launch(spec: LaunchSpec): Promise<RemoteRun> {
     await this.prepare(spec.signal);
     const files = this.host.files;
     const dir = this.runDir(spec.service);
     const envText = envFileText(spec.env, { service: spec.service, file: spec.file });
-    await files.mkdirp(dir, { mode: 0o700, chmodExisting: true, signal: spec.signal });
-    await files.writeFile(posix.join(dir, 'env'), envText, { mode: 0o600, signal: spec.signal });
     const runId = randomBytes(6).toString('hex');
-    await files.writeFile(posix.join(dir, 'meta'), `${runId} ${spec.configHash}\n`, { mode: 0o600, signal: spec.signal });
+    const launchText = [
+      `hx_wd=${quoteArg(spec.workingDir)}`,
+      `hx_runid=${runId}`,
+      `hx_hash=${quoteArg(spec.configHash)}`,
+      `set -- ${shellQuote([spec.binary, ...spec.args])}`,
+      '',
+    ].join('\n');
+    await files.mkdir(dir, { mode: 0o700, signal: spec.signal });
+    await Promise.all([
+      files.writeFile(posix.join(dir, 'env'), envText, { mode: 0o600, signal: spec.signal }),
+      files.writeFile(posix.join(dir, 'launch'), launchText, { mode: 0o600, signal: spec.signal }),
+    ]);
     this.opts.store.setService(this.key, spec.service, { runId, configHash: spec.configHash, offsets: { stdout: 0, stderr: 0 } });
-    const wrapper = posix.join(this.root, SCRIPTS_DIR, WRAPPER_SCRIPT.name);
-    const r = await this.host.exec(['sh', '-c', LAUNCH_SH, 'harness-launch', dir, spec.workingDir, wrapper, spec.binary, ...spec.args], {
-      signal: spec.signal, timeoutMs: 30_000,
-    });
-    const words = r.stdout.trim().split(' ');
+    let words: string[];
+    try {
+      words = await this.launchInRound(dir, spec.signal);
+    } catch (err) {
+      this.opts.store.removeService(this.key, spec.service, runId);
+      throw err;
+    }
     const where = `${spec.service} on ${this.key}`;
     if (words[0] === 'S' || words[0] === 'X') {
       const id: RunIdentity = { service: spec.service, runId, configHash: spec.configHash };
@@ -152,7 +167,41 @@ export class HostSession {
       return this.track(id, dir, { stdout: 0, stderr: 0 }, spec.log);
     }
     this.opts.store.removeService(this.key, spec.service, runId);
-    throw launchError(words, where, spec, r.stderr);
+    throw launchError(words, where, spec);
+  }
+
+  /** Group commit of launches: one exec for every start queued while the previous one ran. */
+  private launchInRound(dir: string, signal?: AbortSignal): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) { reject(new HarnessError('CANCELLED', 'the start was cancelled')); return; }
+      this.launchQueue.push({ dir, resolve, reject });
+      void this.flushLaunches();
+    });
+  }
+
+  private async flushLaunches(): Promise<void> {
+    if (this.launching || this.launchQueue.length === 0) return;
+    this.launching = true;
+    const round = this.launchQueue.splice(0, 64);
+    try {
+      const wrapper = posix.join(this.root, SCRIPTS_DIR, WRAPPER_SCRIPT.name);
+      const r = await this.host.exec(['sh', '-c', LAUNCH_SH, 'harness-launch', wrapper, ...round.map((l) => l.dir)], { timeoutMs: 60_000 });
+      const byIndex = new Map<number, string[]>();
+      for (const line of r.stdout.split('\n')) {
+        const [n, ...rest] = line.trim().split(' ');
+        if (/^\d+$/.test(n) && rest.length > 0) byIndex.set(Number(n), rest);
+      }
+      round.forEach((l, i) => {
+        const words = byIndex.get(i + 1);
+        if (words) l.resolve(words);
+        else l.reject(new HarnessError('INTERNAL', `the launch on ${this.key} printed nothing for ${l.dir} (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).slice(0, 300)}`));
+      });
+    } catch (err) {
+      for (const l of round) l.reject(err as Error);
+    } finally {
+      this.launching = false;
+      void this.flushLaunches();
+    }
   }
 
   /** Follows a run an earlier supervisor started (found by `list`), from the recorded offsets. */
@@ -350,7 +399,7 @@ function settlesWithin<T>(p: Promise<T>, ms: number): Promise<boolean> {
   ]).finally(() => clearTimeout(timer));
 }
 
-function launchError(words: string[], where: string, spec: LaunchSpec, stderr: string): HarnessError {
+function launchError(words: string[], where: string, spec: LaunchSpec): HarnessError {
   const details = { service: spec.service, kind: `launch-${words[1] ?? 'failed'}` };
   switch (words[1]) {
     case 'workdir':
@@ -367,6 +416,6 @@ function launchError(words: string[], where: string, spec: LaunchSpec, stderr: s
     case 'timeout':
       return new HarnessError('TIMEOUT', `${where}: the program was not running within 5 s of its launch`, details);
     default:
-      return new HarnessError('INTERNAL', `${where}: the launch failed: ${(words.join(' ') || stderr || 'no output').slice(0, 500)}`, details);
+      return new HarnessError('INTERNAL', `${where}: the launch failed: ${(words.join(' ') || 'no output').slice(0, 500)}`, details);
   }
 }

@@ -34,18 +34,18 @@ const MEMBERS = `hx_members() {
 }`;
 
 /**
- * `setsid -f sh wrapper.sh RUNDIR WORKDIR PROGRAM ARGS...`, its streams already redirected to the
- * run directory. It leads the service's session and process group (so the group signal reaches
- * everything the service starts, and the service survives the SSH connection), records itself
- * (pid, start time, boot id), runs the program in the foreground — a background job of a
- * non-interactive shell would ignore SIGINT and SIGQUIT — and, when it ends, stops what it left
- * in the group and records the exit status. The wrapper traps the stop signals with a handler
- * (not an ignore, which the program would inherit), so a group signal ends the program and not
- * the wrapper, which can still write the code.
+ * `setsid -f sh wrapper.sh RUNDIR WORKDIR`, its streams already redirected to the run directory.
+ * It leads the service's session and process group (so the group signal reaches everything the
+ * service starts, and the service survives the SSH connection), records itself (pid, start time,
+ * boot id), runs the program of RUNDIR/launch in the foreground — a background job of a
+ * non-interactive shell would ignore SIGINT and SIGQUIT — and, when it ends, stops what it left in
+ * the group and records the exit status. The wrapper traps the stop signals with a handler (not an
+ * ignore, which the program would inherit), so a group signal ends the program and not the
+ * wrapper, which can still write the code. The program gets RUNDIR/env sourced last, so nothing
+ * of Harness's own variables leaks into it or is changed by it.
  */
 export const WRAPPER_SH = `# Harness launch wrapper (main/executors/remote-lan/remote-scripts.ts)
 hx_d=$1 hx_wd=$2
-shift 2
 ${STAT}
 ${MEMBERS}
 read -r hx_boot < /proc/sys/kernel/random/boot_id
@@ -57,14 +57,14 @@ trap 'hx_sig=1' HUP INT QUIT TERM USR1 USR2 ALRM
 exec 3>&2 2>/dev/null
 sh -c '
   exec 2>&3 3>&-
-  hx_d=$1 hx_wd=$2
-  shift 2
+  hx_d=$1 hx_abs=$2
   hx_self() { read -r l < /proc/$$/stat; l=\${l##*) }; set -- $l; shift 19; printf "%s %s\\n" "$$" "$1"; }
   hx_self > "$hx_d/pid.tmp" && mv -f "$hx_d/pid.tmp" "$hx_d/pid" || exit 125
+  . "$hx_d/launch" || exit 125
+  cd -- "$hx_abs" || exit 126
   . "$hx_d/env" || exit 125
-  cd -- "$hx_wd" || exit 126
   exec "$@"
-' harness-service "$hx_d" "$hx_wd" "$@"
+' harness-service "$hx_d" "$hx_wd"
 hx_code=$?
 # What the program left in its group: the stop signal, up to 0.5 s, then SIGKILL (at once when
 # the stop had escalated to SIGKILL already: the kill marker).
@@ -144,40 +144,61 @@ done
 `;
 
 /**
- * \`sh -c LAUNCH harness-launch RUNDIR WORKDIR WRAPPER PROGRAM ARGS...\` from the login directory.
- * Checks what would make the start fail (directory, program, setsid), refuses when an instance
- * still runs there, empties the logs, starts the wrapper detached, and waits (up to 5 s) until
- * the program was exec'd. Prints one line: `S pid start wrapperPid wrapperStart bootId`,
- * `X code` (it ended at once) or `E reason [detail]`.
+ * \`sh -c LAUNCH harness-launch WRAPPER RUNDIR...\` from the login directory: starts every run
+ * directory's program (RUNDIR/launch sets hx_wd, hx_runid, hx_hash and the argv), one channel
+ * for a burst of starts. Per directory it checks what would make the start fail (working_dir,
+ * program, setsid), refuses when an instance still runs there, empties the logs and starts the
+ * wrapper detached; then it waits (up to 5 s each) until each program was exec'd. Prints one line
+ * per directory, by its position: \`N S pid start wrapperPid wrapperStart bootId\`, \`N X code\` (it
+ * ended at once) or \`N E reason [detail]\`.
  */
-export const LAUNCH_SH = `hx_d=$1 hx_wd=$2 hx_w=$3
-shift 3
+export const LAUNCH_SH = `hx_w=$1
+shift
 ${STAT}
-cd -- "$hx_wd" 2>/dev/null || { printf 'E workdir\\n'; exit 0; }
-hx_wd=$PWD
-case $1 in
-  */*) [ -f "$1" ] && [ -x "$1" ] || { printf 'E binary\\n'; exit 0; } ;;
-  *) ( . "$hx_d/env" 2>/dev/null; command -v -- "$1" ) >/dev/null 2>&1 || { printf 'E binary\\n'; exit 0; } ;;
-esac
-command -v setsid >/dev/null 2>&1 || { printf 'E setsid\\n'; exit 0; }
-cd -- "$hx_d" || { printf 'E rundir\\n'; exit 0; }
-if [ -f wrapper ] && read -r hx_p hx_s hx_b < wrapper && hx_alive "$hx_p" "$hx_s"; then printf 'E running %s\\n' "$hx_p"; exit 0; fi
-if [ -f pid ] && read -r hx_p hx_s < pid && hx_alive "$hx_p" "$hx_s"; then printf 'E running %s\\n' "$hx_p"; exit 0; fi
-rm -f exit pid wrapper kill exit.tmp pid.tmp wrapper.tmp
-: > stdout.log && : > stderr.log || { printf 'E rundir\\n'; exit 0; }
-setsid -f sh "$hx_w" "$hx_d" "$hx_wd" "$@" < /dev/null >> stdout.log 2>> stderr.log || { printf 'E setsid-f\\n'; exit 0; }
+hx_home=$PWD
+hx_started=' '
+command -v setsid >/dev/null 2>&1 || hx_nosetsid=1
+hx_one() {
+  hx_i=$1 hx_d=$2
+  cd -- "$hx_home" || { echo "$hx_i E rundir"; return; }
+  [ -n "$hx_nosetsid" ] && { echo "$hx_i E setsid"; return; }
+  . "$hx_d/launch" 2>/dev/null || { echo "$hx_i E rundir"; return; }
+  cd -- "$hx_wd" 2>/dev/null || { echo "$hx_i E workdir"; return; }
+  hx_wd=$PWD
+  case $1 in
+    */*) [ -f "$1" ] && [ -x "$1" ] || { echo "$hx_i E binary"; return; } ;;
+    *) ( . "$hx_d/env" 2>/dev/null; command -v -- "$1" ) >/dev/null 2>&1 || { echo "$hx_i E binary"; return; } ;;
+  esac
+  cd -- "$hx_d" || { echo "$hx_i E rundir"; return; }
+  if [ -f wrapper ] && read -r hx_p hx_s hx_b < wrapper && hx_alive "$hx_p" "$hx_s"; then echo "$hx_i E running $hx_p"; return; fi
+  if [ -f pid ] && read -r hx_p hx_s < pid && hx_alive "$hx_p" "$hx_s"; then echo "$hx_i E running $hx_p"; return; fi
+  rm -f exit pid wrapper kill exit.tmp pid.tmp wrapper.tmp
+  printf '%s %s\\n' "$hx_runid" "$hx_hash" > meta && : > stdout.log && : > stderr.log || { echo "$hx_i E rundir"; return; }
+  setsid -f sh "$hx_w" "$hx_d" "$hx_wd" < /dev/null >> stdout.log 2>> stderr.log || { echo "$hx_i E setsid-f"; return; }
+  hx_started="$hx_started$hx_i "
+}
 hx_i=0
-while [ ! -f pid ] && [ ! -f exit ]; do
+for hx_dir in "$@"; do
   hx_i=$((hx_i + 1))
-  [ $hx_i -gt 500 ] && { printf 'E timeout\\n'; exit 0; }
-  sleep 0.01
+  hx_one "$hx_i" "$hx_dir"
 done
-if [ -f pid ] && read -r hx_p hx_ps < pid && read -r hx_wp hx_ws hx_wb < wrapper; then
-  printf 'S %s %s %s %s %s\\n' "$hx_p" "$hx_ps" "$hx_wp" "$hx_ws" "$hx_wb"
-else
-  read -r hx_c < exit
-  printf 'X %s\\n' "$hx_c"
-fi
+hx_i=0
+for hx_d in "$@"; do
+  hx_i=$((hx_i + 1))
+  case $hx_started in *" $hx_i "*) ;; *) continue ;; esac
+  hx_n=0
+  while [ ! -f "$hx_d/pid" ] && [ ! -f "$hx_d/exit" ] && [ $hx_n -lt 500 ]; do
+    hx_n=$((hx_n + 1))
+    sleep 0.01
+  done
+  if [ -f "$hx_d/pid" ] && read -r hx_p hx_ps < "$hx_d/pid" && read -r hx_wp hx_ws hx_wb < "$hx_d/wrapper"; then
+    echo "$hx_i S $hx_p $hx_ps $hx_wp $hx_ws $hx_wb"
+  elif [ -f "$hx_d/exit" ] && read -r hx_c < "$hx_d/exit"; then
+    echo "$hx_i X $hx_c"
+  else
+    echo "$hx_i E timeout"
+  fi
+done
 `;
 
 /**
