@@ -2,9 +2,9 @@
 // keeps its output (it writes to files), so a restarted supervisor re-attaches to every run that
 // still runs with the same config hash (as Compose does with its config-hash label), from the
 // recorded log offsets, and stops the others. `harness down` without a supervisor stops
-// everything and removes the project's directory on each host. The hosts to visit are those of
-// the config and those recorded in <stateDir>/remote-services.json, so `down` also works when
-// services.yaml no longer validates.
+// everything and removes the project's directory on each host. The hosts to visit are those
+// recorded in <stateDir>/remote-services.json, so `down` also works when services.yaml no longer
+// validates.
 import type { ProjectConfig, ServiceConfig } from '../../../shared/config-types.js';
 import type { LogStream } from '../../../shared/events.js';
 import type { CleanupRequest, RecoveryReport, RunningInstance } from '../../core/executor.js';
@@ -13,27 +13,38 @@ import type { HostSession } from './host-session.js';
 import type { RemoteLanExecutor } from './remote-lan-executor.js';
 import { configHashOf } from './run-files.js';
 
-/** Connecting to a host that does not answer must not hold a supervisor's start for long. */
-const VISIT_TIMEOUT_MS = 20_000;
+/** A host that does not answer must not hold a supervisor's first start for long; `down` waits
+ * longer, since what it cannot reach it cannot stop. */
+const RECOVER_TIMEOUT_MS = 10_000;
+const CLEANUP_TIMEOUT_MS = 20_000;
 
 interface Visit {
   host: SshHost;
   identityFile?: string;
 }
 
+/**
+ * The hosts something of the project was started on: recorded (in remote-services.json) before
+ * the first launch there, so this is every host that can hold a leftover. Hosts only named in
+ * the config are not visited: nothing was started there, and an unreachable or untrusted host
+ * must not slow `up` or fail `down`. (Should the record be lost, a service's next start there
+ * still finds and stops its earlier run.)
+ */
 function hostsToVisit(executor: RemoteLanExecutor, project: ProjectConfig | null, stateDir: string): Visit[] {
-  const out = new Map<string, Visit>();
+  const byKey = new Map<string, ServiceConfig>();
   for (const s of project?.services ?? []) {
-    if (s.target.type !== 'RemoteLan') continue;
-    const host = executor.hostFor(s);
-    if (!out.has(host.key)) out.set(host.key, { host, identityFile: s.target.identity_file });
+    if (s.target.type === 'RemoteLan') byKey.set(executor.hostFor(s).key, s);
   }
   const pool = executor.sshPool;
-  for (const [key, rec] of executor.store(stateDir).allHosts()) {
-    if (out.has(key)) continue;
-    out.set(key, { host: pool.host({ host: rec.host, port: rec.port, user: rec.user, ...(rec.identityFile ? { identityFile: rec.identityFile } : {}) }), identityFile: rec.identityFile });
-  }
-  return [...out.values()];
+  return executor.store(stateDir).allHosts().map(([key, rec]) => {
+    // Through the config's service when it names the host, so both share one pool entry.
+    const svc = byKey.get(key);
+    if (svc && svc.target.type === 'RemoteLan') return { host: executor.hostFor(svc), identityFile: svc.target.identity_file };
+    return {
+      host: pool.host({ host: rec.host, port: rec.port, user: rec.user, ...(rec.identityFile ? { identityFile: rec.identityFile } : {}) }),
+      identityFile: rec.identityFile,
+    };
+  });
 }
 
 const describeExit = (e: { code: number | null; signal: string | null; error?: string }) =>
@@ -52,7 +63,7 @@ export async function recoverRemote(
     const session = executor.session(host, stateDir, identityFile);
     let runs;
     try {
-      runs = await session.list(AbortSignal.timeout(VISIT_TIMEOUT_MS));
+      runs = await session.list(AbortSignal.timeout(RECOVER_TIMEOUT_MS));
     } catch (err) {
       cleaned.push(`${host.key}: could not look for services left there (${(err as Error).message}); \`harness down\` tries again`);
       return;
@@ -92,7 +103,7 @@ export async function cleanupRemote(executor: RemoteLanExecutor, req: CleanupReq
   await Promise.all(hostsToVisit(executor, req.config, req.stateDir).map(async ({ host, identityFile }) => {
     const session: HostSession = executor.session(host, req.stateDir, identityFile);
     try {
-      const runs = await session.list(AbortSignal.timeout(VISIT_TIMEOUT_MS));
+      const runs = await session.list(AbortSignal.timeout(RECOVER_TIMEOUT_MS));
       for (const snap of runs.values()) {
         if (snap.state.kind !== 'run') continue;
         const svc = signalOf(snap.service);
@@ -100,7 +111,7 @@ export async function cleanupRemote(executor: RemoteLanExecutor, req: CleanupReq
         req.report(`${snap.service}: stopped on ${host.key} (${describeExit(exit)})`);
         if (exit.error) ok = false;
       }
-      const left = [...(await session.list(AbortSignal.timeout(VISIT_TIMEOUT_MS))).values()].filter((s) => s.state.kind === 'run');
+      const left = [...(await session.list(AbortSignal.timeout(CLEANUP_TIMEOUT_MS))).values()].filter((s) => s.state.kind === 'run');
       if (left.length > 0) {
         ok = false;
         req.report(`${host.key}: still running: ${left.map((s) => s.service).join(', ')}`);
