@@ -195,20 +195,28 @@ export class ServiceLifecycle {
 
   private spawned(gen: number, instance: RunningInstance): void {
     const reach = reachOf(this.cfg, this.ctx.executors.get(this.cfg.target.type), instance, this.ctx.network);
-    this.update({ status: 'running', pid: instance.pid, instance: instance.id, startedAt: this.ctx.now(), ...reach });
+    // The instance's first condition (where it runs) goes into the 'running' event itself.
+    const first = this.watchConditions(gen, instance);
+    this.update({ status: 'running', pid: instance.pid, instance: instance.id, startedAt: this.ctx.now(), ...reach, ...(first?.remote ? { remote: first.remote } : {}) });
     void instance.exited.then((exit) => this.exited(gen, exit));
     if (!this.live(gen)) return;
-    this.watchConditions(gen, instance);
+    if (first && !first.reachable) this.applyCondition(first);
     this.health.attach(instance);
     if (!this.cfg.health_check) this.backoff.countStableRun(() => this.generation === gen);
   }
 
-  private watchConditions(gen: number, instance: RunningInstance): void {
+  /** Subscribes to the instance's conditions; returns the first one, which the caller applies. */
+  private watchConditions(gen: number, instance: RunningInstance): InstanceCondition | undefined {
     this.unwatch();
-    if (!instance.conditions) return;
+    if (!instance.conditions) return undefined;
+    let first: InstanceCondition | undefined;
+    let subscribing = true;
     this.unwatchConditions = instance.conditions((c) => {
-      if (this.live(gen)) this.applyCondition(c);
+      if (subscribing) first = c;
+      else if (this.live(gen)) this.applyCondition(c);
     });
+    subscribing = false;
+    return first;
   }
 
   private unwatch(): void {

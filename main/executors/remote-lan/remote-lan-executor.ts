@@ -65,6 +65,8 @@ export class RemoteLanExecutor implements ServiceExecutor {
   /** Tunnels each dependent's environment points into, by service: recorded with its run. */
   private readonly edgeTunnels = new Map<string, Map<string, TunnelRecord>>();
   private readonly release: () => Promise<void>;
+  /** known_hosts lines accept-new added, each said once. */
+  private readonly announcedKeys = new Set<string>();
 
   constructor(private readonly opts: RemoteLanExecutorOptions) {
     this.release = opts.ssh.use();
@@ -120,7 +122,11 @@ export class RemoteLanExecutor implements ServiceExecutor {
     normaliseSignal(service.stop_signal, service.name);
     const host = this.hostFor(service);
     try {
-      await host.connect({ signal: ctx.signal });
+      const info = await host.connect({ signal: ctx.signal });
+      if (info.addedKnownHost && !this.announcedKeys.has(info.addedKnownHost)) {
+        this.announcedKeys.add(info.addedKnownHost);
+        ctx.log('system', `Permanently added ${info.addedKnownHost.split(' ').slice(0, 2).join(' ')} to ${this.pool.knownHostsTarget().file} (accept-new)\n`);
+      }
     } catch (err) {
       this.prompts.report(err, service.name, t.user);
       throw err;

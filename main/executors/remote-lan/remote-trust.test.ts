@@ -105,6 +105,7 @@ describe.skipIf(skip !== null)(`RemoteLan host keys and logins${skip ? ` (skippe
     const s = await open('', { hostKeyPolicy: 'accept-new' });
     expect((await s.runtime.manager.start()).failed).toEqual([]);
     expect(readFileSync(set.client.knownHosts, 'utf8')).toMatch(new RegExp(`^${h.address.replace(/\./g, '\\.')} ssh-ed25519 `));
+    expect(s.lines('edge', 'system')).toContain(`Permanently added ${h.address} ssh-ed25519 to ${set.client.knownHosts} (accept-new)`);
     await s.runtime.manager.stop();
   });
 
