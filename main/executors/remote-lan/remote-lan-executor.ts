@@ -145,6 +145,7 @@ export class RemoteLanExecutor implements ServiceExecutor {
       file: ctx.project.file,
       signal: ctx.signal,
     };
+    await this.checkPorts(service, session, ctx);
     let run: RemoteRun;
     try {
       run = await session.launch(spec);
@@ -160,6 +161,36 @@ export class RemoteLanExecutor implements ServiceExecutor {
     if (tunnels.length > 0) session.recordTunnels(service.name, tunnels);
     ctx.log('system', `started pid ${run.id.pid ?? '?'} on ${host.key}: ${[t.binary, ...t.args].map(readable).join(' ')}\n`);
     return this.instanceOf(session, run);
+  }
+
+  /**
+   * A declared port that something already listens on, on the host, is refused (as for a local
+   * process): a tcp check would reach that program and call this service healthy. A run of this
+   * very service left there by a supervisor that is gone is stopped first.
+   */
+  private async checkPorts(service: ServiceConfig, session: HostSession, ctx: ExecutorContext): Promise<void> {
+    const t = remoteTarget(service);
+    if (t.ports.length === 0) return;
+    const taken = async () => {
+      const listening = await this.listeners.read(session.host, ctx.signal, { fresh: true });
+      return t.ports.filter((p) => listening.some((l) => l.port === p));
+    };
+    let busy = await taken();
+    if (busy.length === 0) return;
+    await session.prepare(ctx.signal);
+    if ((await session.list(ctx.signal)).get(service.name)?.state.kind === 'run' && !session.run(service.name)?.running) {
+      ctx.log('system', `an earlier run of ${service.name} still runs on ${session.key}; stopping it first\n`);
+      await session.stopRun(service.name, service.stop_signal, service.stop_grace_period_ms);
+      busy = await taken();
+    }
+    if (busy.length > 0) {
+      throw new HarnessError(
+        'CONFLICT',
+        `${service.name}: cannot start on ${session.key}: port ${busy.join(', ')} ${busy.length > 1 ? 'are' : 'is'} already in use there; ` +
+          `stop that program or change the service's ports in ${ctx.project.file}`,
+        { service: service.name, host: session.key, ports: busy },
+      );
+    }
   }
 
   async stop(service: ServiceConfig, instance: RunningInstance, opts: StopOptions): Promise<ExitInfo> {
@@ -191,7 +222,9 @@ export class RemoteLanExecutor implements ServiceExecutor {
     };
     switch (check.type) {
       case 'tcp': {
-        const view = check.host ? { address: check.host, port: check.port } : await this.viewFromHere(service, check.port, signal);
+        // On a RemoteLan service, 127.0.0.1 means its own host, as the service sees it.
+        const local = !check.host || ['127.0.0.1', 'localhost', '::1'].includes(check.host);
+        const view = local ? await this.viewFromHere(service, check.port, signal) : { address: check.host!, port: check.port };
         return whileRunning(() => probeTcp(view.address, view.port, check.timeout_ms, signal));
       }
       case 'http': {

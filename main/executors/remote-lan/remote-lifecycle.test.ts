@@ -55,6 +55,8 @@ services:
     target: { type: RemoteLan, host: "\${HOST0}", user: root, binary: sh, working_dir: /nonexistent/dir }
   - name: no-binary
     target: { type: RemoteLan, host: "\${HOST0}", user: root, binary: hx-no-such-program }
+  - name: porter
+    target: { type: RemoteLan, host: "\${HOST0}", user: root, binary: sleep, args: ["1000"], ports: [18555] }
 `;
 
 describe.skipIf(skip !== null)(`RemoteLan lifecycle on a real sshd host${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -138,6 +140,17 @@ describe.skipIf(skip !== null)(`RemoteLan lifecycle on a real sshd host${skip ? 
     expect(r1.failed[0].reason).toContain(stack.config.file);
     const r2 = await stack.runtime.manager.start(['no-binary']);
     expect(r2.failed[0].reason).toMatch(/binary "hx-no-such-program" not found or not executable there/);
+  });
+
+  it('refuses to start when a declared port is already in use on the host, naming it', async () => {
+    await h.run(['sh', '-c', 'setsid busybox httpd -f -p 0.0.0.0:18555 -h /tmp < /dev/null > /dev/null 2>&1 &']);
+    try {
+      await waitUntil('the blocker listening', async () => (await h.run(['sh', '-c', 'grep -qi ":487B " /proc/net/tcp'])).exitCode === 0);
+      const r = await stack.runtime.manager.start(['porter']);
+      expect(r.failed[0].reason).toContain(`porter: cannot start on root@${h.address}:22: port 18555 is already in use there`);
+    } finally {
+      await h.run(['sh', '-c', "pkill -f '[b]usybox httpd -f -p 0.0.0.0:18555'; true"]);
+    }
   });
 
   it('holds one watch channel for the host however many services run', async () => {

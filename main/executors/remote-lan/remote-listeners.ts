@@ -10,9 +10,10 @@ const TTL_MS = 300;
 export class RemoteListeners {
   private readonly cache = new Map<string, { at: number; value: Promise<TcpListener[]> }>();
 
-  read(host: SshHost, signal?: AbortSignal): Promise<TcpListener[]> {
+  /** `fresh`: not from the cache (before a start, which must see a port freed a moment ago). */
+  read(host: SshHost, signal?: AbortSignal, opts: { fresh?: boolean } = {}): Promise<TcpListener[]> {
     const hit = this.cache.get(host.key);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+    if (hit && !opts.fresh && Date.now() - hit.at < TTL_MS) return hit.value;
     const value = (async () => {
       const [v4, v6] = await Promise.all([
         host.files.readFile('/proc/net/tcp', { signal }).catch(() => Buffer.alloc(0)),
