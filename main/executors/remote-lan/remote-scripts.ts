@@ -108,9 +108,24 @@ printf '%s\\n' "$hx_code" > "$hx_d/exit.tmp" && mv -f "$hx_d/exit.tmp" "$hx_d/ex
 export const WATCH_SH = `# Harness watch loop (main/executors/remote-lan/remote-scripts.ts)
 hx_root=$1 hx_iv=$2 hx_once=$3
 ${STAT}
+hx_ppid() { read -r hx_l < /proc/$$/stat; hx_l=\${hx_l##*) }; set -- $hx_l; hx_pp=$2; }
 read -r hx_boot < /proc/sys/kernel/random/boot_id
+if [ -z "$hx_once" ]; then
+  # One watch per project and host: one left by a connection that died without the host noticing
+  # (a cut link) is ended here; and this one ends when its SSH session does (it is re-parented).
+  hx_pidfile="$hx_root/.harness/watch.pid"
+  if [ -f "$hx_pidfile" ] && read -r hx_op hx_os < "$hx_pidfile" && hx_alive "$hx_op" "$hx_os"; then kill -TERM "$hx_op" 2>/dev/null; fi
+  hx_stat $$
+  printf '%s %s\\n' "$$" "$hx_st" > "$hx_pidfile"
+  hx_ppid
+  hx_parent=$hx_pp
+fi
 hx_prev=
 while :; do
+  if [ -z "$hx_once" ]; then
+    hx_ppid
+    [ "$hx_pp" = "$hx_parent" ] || exit 0
+  fi
   hx_cur=
   for hx_dir in "$hx_root"/*/; do
     [ -d "$hx_dir" ] || continue
