@@ -109,13 +109,17 @@ describe.skipIf(skip !== null)(`RemoteLan host keys and logins${skip ? ` (skippe
     await s.runtime.manager.stop();
   });
 
-  it('names the host, the user and every key tried when the login is refused (wrong identity_file)', async () => {
+  it('names the host, the user and every key tried when the login is refused (wrong identity_file), and logs in with a right one', async () => {
     knownHosts(set.knownHostsLines());
     const s = await open(`, identity_file: "${set.client.keys.wrong.path}"`, { defaultIdentityFiles: [] });
     const reason = (await s.runtime.manager.start()).failed[0].reason;
     expect(reason).toContain(`SSH login refused for root@${h.address} port 22`);
     expect(reason).toContain(set.client.keys.wrong.path);
     expect(reason).toContain(set.client.keys.wrong.fingerprint);
+    // The same with a key the host accepts, and no default identities at all: it logs in.
+    const good = await open(`, identity_file: "${set.client.keys.explicit.path}"`, { defaultIdentityFiles: [] });
+    expect((await good.runtime.manager.start()).failed).toEqual([]);
+    await good.runtime.manager.stop();
   });
 
   describe('harness trust and --accept-new-hosts (the built CLI)', () => {
