@@ -159,9 +159,18 @@ export function remoteLocationResolvers(deps: RemoteResolverDeps, ctx: ResolverC
     },
   };
 
+  /** Edges from a container to a remote service that listens only on its host's loopback, as
+   * the last prepare found them: a local forward listens on this machine's loopback, which a
+   * container does not reach, so these are warned about rather than tunnelled. */
+  const containerBlind = new Set<string>();
   const dockerToRemote: LocationResolver = {
     async prepare(req) {
-      await deps.hostFor(req.to.config).connect();
+      const host = deps.hostFor(req.to.config);
+      await host.connect();
+      const port = declaredPorts(req.to.config.target)[0];
+      const key = `${req.from.name}|${req.to.name}`;
+      if (port !== undefined && loopbackOnly(await listeners.read(host), port)) containerBlind.add(key);
+      else containerBlind.delete(key);
     },
     resolve(req) {
       const t = remote(req.to.config)!;
@@ -169,7 +178,12 @@ export function remoteLocationResolvers(deps: RemoteResolverDeps, ctx: ResolverC
       const host = deps.hostFor(req.to.config);
       // A name may resolve only here (/etc/hosts): containers get the address it resolved to.
       const address = host.info?.remoteAddress ?? t.host;
-      return { address, ...(port !== undefined ? { port } : {}), note: `${t.host}'s address, reached from the container through Docker's NAT` };
+      const r: Resolution = { address, ...(port !== undefined ? { port } : {}), note: `${t.host}'s address, reached from the container through Docker's NAT` };
+      if (containerBlind.has(`${req.from.name}|${req.to.name}`)) {
+        r.warning = `${req.to.name} listens on port ${port} only on 127.0.0.1 on ${host.key}, which ${req.from.name} in its container cannot reach (a tunnel would listen on this machine's loopback, which containers do not reach either); make it listen on 0.0.0.0 or ${address}`;
+        warn(req.from, req.to.name, r.warning);
+      }
+      return r;
     },
   };
 
@@ -199,6 +213,10 @@ export function remoteLocationResolvers(deps: RemoteResolverDeps, ctx: ResolverC
       const out = port === undefined ? undefined : tunnels.openLocal(b.key, { host: LOOPBACK, port });
       const relay = out ? tunnels.openRemote(a.key, { host: LOOPBACK, port: out.localPort }) : undefined;
       if (out && relay) {
+        deps.noteTunnel(req.from.name, {
+          dependency: req.to.name, kind: 'relay', remotePort: relay.remotePort, localHost: LOOPBACK, localPort: out.localPort,
+          via: { host: b.target.host, port: b.target.port, user: b.target.user }, targetPort: port!,
+        });
         return {
           address: LOOPBACK, port: relay.remotePort,
           note: `relayed through this machine over SSH: ${a.key} -> here -> ${b.key} ${LOOPBACK}:${port}`,

@@ -80,7 +80,12 @@ export async function recoverRemote(
         const run = session.adopt(snap, rec, (stream, chunk) => log?.(snap.service, stream, chunk));
         for (const t of rec?.tunnels ?? []) {
           // Its environment holds this port: asked for again; another one would be a broken edge.
-          const fwd = await executor.tunnels.remoteForward(host, { host: t.localHost, port: t.localPort }, t.remotePort).catch(() => null);
+          let local = { host: t.localHost, port: t.localPort };
+          if (t.kind === 'relay' && t.via && t.targetPort) {
+            const out = await executor.tunnels.localForward(executor.sshPool.host(t.via), { host: '127.0.0.1', port: t.targetPort }).catch(() => null);
+            if (out) local = { host: '127.0.0.1', port: out.localPort };
+          }
+          const fwd = await executor.tunnels.remoteForward(host, local, t.remotePort).catch(() => null);
           if (!fwd || fwd.remotePort !== t.remotePort) {
             cleaned.push(`${snap.service}: the tunnel to ${t.dependency} could not get port ${t.remotePort} on ${host.key} again; restart ${snap.service} to reconnect it`);
           }

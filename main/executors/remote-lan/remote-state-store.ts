@@ -18,10 +18,14 @@ export const REMOTE_STATE_FILE = 'remote-services.json';
 export interface TunnelRecord {
   /** The dependency the tunnel carries the service to. */
   dependency: string;
-  kind: 'remote-forward';
+  /** `relay`: the remote forward goes to a local forward to another host (`via`, `targetPort`
+   * on its loopback), opened again first. */
+  kind: 'remote-forward' | 'relay';
   remotePort: number;
   localHost: string;
   localPort: number;
+  via?: { host: string; port: number; user: string };
+  targetPort?: number;
 }
 
 export interface ServiceRecord {
