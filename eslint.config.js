@@ -51,6 +51,9 @@ const layerTable = [
   { path: 'main/cli/docker-containers.ts', imports: [...cliImports, 'main/cli', 'main/executors/docker'], builtins: true },
   // `harness pack` builds and checks a package with the very code the Wireguard deployer runs.
   { path: 'main/cli/commands/pack.ts', imports: [...cliImports, 'main/cli', 'main/executors/wireguard/index.ts'], builtins: true },
+  // `harness trust` reads a host's key and appends it to known_hosts: the SSH layer's trust flow,
+  // with no project and no executor involved.
+  { path: 'main/cli/commands/trust.ts', imports: [...cliImports, 'main/cli', 'main/ssh'], builtins: true },
   { path: 'main/test-support', imports: ['main', 'shared'], builtins: true },
   { path: 'electron', imports: ['shared', 'main'], builtins: true, packages: ['electron'], note: 'electron/ is the only code that imports electron' },
   {

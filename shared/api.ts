@@ -178,6 +178,12 @@ export interface ApiMethods {
   /** Flow control: the peer has consumed `lines` log lines. */
   'logs.ack': { params: { lines: number }; result: null };
   'network.topology': { params: Record<string, never>; result: TopologySnapshot };
+  /**
+   * Trusts the host key a `hostKey` event showed: appended to ~/.ssh/known_hosts as `ssh` does on
+   * "yes". Only a key the core itself presented for host:port is accepted (the fingerprint names
+   * it); anything else is NOT_FOUND. The client then retries the start.
+   */
+  'hosts.trust': { params: { host: string; port: number; fingerprint: string }; result: { file: string; line: string } };
   'supervisor.info': { params: Record<string, never>; result: SupervisorInfo };
   /** Stops every service (when asked) and ends the supervisor process. */
   'supervisor.shutdown': { params: { stopServices: boolean }; result: null };
@@ -249,6 +255,11 @@ export const API_PARAM_SCHEMAS: { readonly [M in ApiMethodName]: Schema } = {
   ),
   'logs.ack': s.object({ lines: s.int(0, 1e9) }),
   'network.topology': empty,
+  'hosts.trust': s.object({
+    host: s.string(255, /^[^\s-][^\s]*$/),
+    port: s.int(1, 65535),
+    fingerprint: s.string(60, /^SHA256:[A-Za-z0-9+/]{43}$/),
+  }),
   'supervisor.info': empty,
   'supervisor.shutdown': s.object({ stopServices: s.boolean() }),
 };

@@ -41,6 +41,12 @@ export interface DockerTarget {
   working_dir?: string;
 }
 
+/** How edges between a remote service and this machine are bridged: `auto` tunnels over the SSH
+ * connection only where the direct address cannot work (a loopback-only listener, a container
+ * published on 127.0.0.1, NAT), `always` tunnels every such edge, `never` never does. */
+export type TunnelMode = 'auto' | 'always' | 'never';
+export const TUNNEL_MODES: readonly TunnelMode[] = ['auto', 'always', 'never'];
+
 export interface RemoteLanTarget {
   type: 'RemoteLan';
   host: string;
@@ -48,8 +54,15 @@ export interface RemoteLanTarget {
   binary: string;
   args: string[];
   env: Record<string, string>;
+  /** The SSH port: `port` in services.yaml (`ssh_port` is accepted as its older spelling). */
   ssh_port: number;
   ports: number[];
+  /** On the remote host; relative to the login user's home directory. Default: that home. */
+  working_dir?: string;
+  /** Absolute local path of a private key, tried after ssh-agent, before ~/.ssh's defaults. */
+  identity_file?: string;
+  /** Default 'auto'. */
+  tunnel?: TunnelMode;
 }
 
 export interface WireguardTarget {

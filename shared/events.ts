@@ -54,13 +54,36 @@ export interface ProjectEvent {
   disk?: 'reloaded' | 'conflict';
 }
 
+/**
+ * A start met a host whose key is in no known_hosts file. Carries the key, so a prompt can show
+ * its type and fingerprint and `hosts.trust` can trust exactly that key; the start is retried by
+ * the client once trusted.
+ */
+export interface HostKeyEvent {
+  host: string;
+  port: number;
+  user: string;
+  /** As OpenSSH prints it: ED25519, ECDSA, RSA. */
+  keyType: string;
+  /** `SHA256:` and unpadded base64, as `ssh-keygen -lf` shows it. */
+  fingerprint: string;
+  /** `type base64`. */
+  publicKey: string;
+  /** The services whose start failed on it. */
+  services: string[];
+  /** The refusal as a user reads it (which files were searched, how to trust it). */
+  message: string;
+  at: number;
+}
+
 export interface ApiEvents {
   status: StatusEvent;
   health: HealthEvent;
   logs: LogBatch;
   progress: ProgressEvent;
   project: ProjectEvent;
+  hostKey: HostKeyEvent;
 }
 
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENT_NAMES: readonly ApiEventName[] = ['status', 'health', 'logs', 'progress', 'project'];
+export const API_EVENT_NAMES: readonly ApiEventName[] = ['status', 'health', 'logs', 'progress', 'project', 'hostKey'];

@@ -1,4 +1,5 @@
 // The location model: where a service runs, and so how others reach it.
+import type { ConnectionState } from './service-state.js';
 
 export type ServiceLocation =
   | { kind: 'local' }
@@ -21,6 +22,42 @@ export interface ResolvedEdge {
   /** Why this address was chosen, or why it may not connect. */
   note?: string;
   warning?: string;
+  /** Set when the edge is bridged over an SSH connection: `address`/`port` are the tunnel's. */
+  tunnel?: EdgeTunnel;
+}
+
+/** A tunnel carrying one edge over the SSH connection to a host. */
+export interface EdgeTunnel {
+  /** `remote-forward` (ssh -R): listens on the host, carries to this machine. `local-forward`
+   * (ssh -L): listens here, carries to an address as seen from the host. */
+  kind: 'remote-forward' | 'local-forward';
+  /** The SSH connection that carries it (`user@host:port`). */
+  via: string;
+  /** Where the tunnel ends: on this machine (remote forward) or as seen from the host. */
+  target: { host: string; port: number };
+  /** Not yet opened (it is opened when the dependent starts), open, or down with its host. */
+  state: 'planned' | 'pending' | 'active' | 'down' | 'failed' | 'closed';
+  /** Why a tunnel rather than the direct address. */
+  reason: string;
+}
+
+/** A host that services of the project run on, as its SSH connection sees it. */
+export interface RemoteHostInfo {
+  /** `user@host:port`. */
+  key: string;
+  host: string;
+  port: number;
+  user: string;
+  connection: ConnectionState;
+  reason?: string;
+  /** The host's addresses: the one connected to, and its own for the connection (SSH_CONNECTION). */
+  addresses: string[];
+  /** How the host sees this machine (the client half of its SSH_CONNECTION); differs from
+   * routeSource behind NAT. */
+  seesThisMachineAs?: string;
+  /** This machine's source address on the route to the host. */
+  routeSource?: string;
+  services: string[];
 }
 
 export interface WireGuardPeerInfo {
@@ -70,4 +107,6 @@ export interface TopologySnapshot {
   edges: ResolvedEdge[];
   /** This machine's WireGuard tunnels, once detected. */
   wireguard?: WireGuardTopology;
+  /** Hosts of remote services (RemoteLan, Wireguard), when there are any. */
+  hosts?: RemoteHostInfo[];
 }

@@ -8,7 +8,25 @@ export type ServiceStatus =
   | 'unhealthy'
   | 'stopping'
   | 'exited'
-  | 'failed';
+  | 'failed'
+  /** Running somewhere this machine cannot see right now (its host's connection is lost); the
+   * error says why. Back to running (or exited) once the host answers again. */
+  | 'unknown';
+
+/** The state of the SSH connection to a host (RemoteLan, Wireguard). */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'lost' | 'reconnecting' | 'closed';
+
+/** Where a remote service runs and how its host's connection is. */
+export interface RemoteEndpoint {
+  /** `user@host:port`, the connection's name in messages and the topology. */
+  key: string;
+  host: string;
+  port: number;
+  user: string;
+  connection: ConnectionState;
+  /** Why it is not connected (lost, reconnecting, closed). */
+  reason?: string;
+}
 
 /** Ready means dependents may start: healthy, or running when the service has no health check. */
 export function isReady(status: ServiceStatus, hasHealthCheck: boolean): boolean {
@@ -47,4 +65,6 @@ export interface ServiceState {
    * will be killed (epoch ms) if it has not exited by then. */
   stopWait?: { signal: string; since: number; killAt: number };
   updatedAt: number;
+  /** RemoteLan (and Wireguard) services: the host and its connection, while an instance runs. */
+  remote?: RemoteEndpoint;
 }

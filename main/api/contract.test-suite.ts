@@ -155,6 +155,14 @@ export function defineContractSuite(transport: string, connect: ConnectionFactor
       expect(unknown.ok ? 'ok' : unknown.error.code).toBe('UNKNOWN_METHOD');
     });
 
+    it('trusts through hosts.trust only a host key the core showed (NOT_FOUND otherwise), and checks its params', async () => {
+      const err = await client.invoke('hosts.trust', { host: '10.0.0.1', port: 22, fingerprint: `SHA256:${'B'.repeat(43)}` }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as HarnessError).code).toBe('NOT_FOUND');
+      const bad = await conn.connection.call('hosts.trust', { host: '-oProxyCommand=x', port: 22, fingerprint: 'SHA256:x' });
+      expect(bad.ok ? 'ok' : bad.error.code).toBe('BAD_REQUEST');
+    });
+
     it('names an unknown service with NOT_FOUND', async () => {
       const err = await client.invoke('services.start', { services: ['nope'] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HarnessError);

@@ -59,6 +59,7 @@ export function createCoreApi(session: ProjectSession, options: CoreApiOptions =
     'logs.history': ({ service, limit }) => session.history(service, limit),
     'logs.page': (query) => session.logPage(query),
     'network.topology': () => session.topology(),
+    'hosts.trust': (req) => session.trustHostKey(req),
     'supervisor.info': (): SupervisorInfo => ({
       pid: process.pid,
       file: session.file,
@@ -92,6 +93,8 @@ export function sessionEventSource(session: ProjectSession): ApiEventSource {
             return listener('progress', e.event);
           case 'project':
             return listener('project', e.event);
+          case 'hostKey':
+            return listener('hostKey', e.event);
         }
       });
     },

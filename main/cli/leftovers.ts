@@ -3,7 +3,7 @@
 // markers. Read-only: `harness ps` reports them, `harness down` stops them.
 import { findProcessesByEnv } from '../os/proc-environ.js';
 import { bootId, isLiveState, listGroupMembers, readProcStat } from '../os/proc-stat.js';
-import { MARKER_PROJECT_ID, MARKER_SERVICE, projectIdOf } from '../state/markers.js';
+import { MARKER_PROJECT_ID, MARKER_REMOTE, MARKER_SERVICE, projectIdOf } from '../state/markers.js';
 import { readProcessState } from '../state/process-state.js';
 import { readSpawnJournal } from '../state/spawn-journal.js';
 
@@ -39,7 +39,7 @@ export async function findLeftovers(stateDir: string): Promise<Leftover[]> {
   }
   const listed = new Set(found.flatMap((l) => l.pids));
   for (const p of findProcessesByEnv(MARKER_PROJECT_ID, projectIdOf(stateDir))) {
-    if (listed.has(p.stat.pid)) continue;
+    if (listed.has(p.stat.pid) || p.env.has(MARKER_REMOTE)) continue;
     const service = p.env.get(MARKER_SERVICE) ?? '?';
     const group = found.find((l) => l.service === service && l.pgid === p.stat.pgid);
     if (group) group.pids.push(p.stat.pid);

@@ -68,7 +68,7 @@ export function describeStatus(s: ServiceState): string {
     if (s.signal) parts.push(`(signal ${s.signal})`);
     else if (s.exitCode !== undefined && s.exitCode !== null) parts.push(`(exit code ${s.exitCode})`);
   }
-  if (s.error && (s.status === 'failed' || s.status === 'unhealthy' || s.status === 'exited')) parts.push(`: ${s.error}`);
+  if (s.error && (s.status === 'failed' || s.status === 'unhealthy' || s.status === 'exited' || s.status === 'unknown')) parts.push(`: ${s.error}`);
   if (s.status === 'stopping' && s.stopWait) {
     const left = Math.max(0, Math.ceil((s.stopWait.killAt - Date.now()) / 1000));
     parts.push(`: still running after ${s.stopWait.signal}; waiting up to ${left} s more, then SIGKILL (at ${new Date(s.stopWait.killAt).toTimeString().slice(0, 8)})`);

@@ -31,7 +31,10 @@ export const FIELDS = {
   target: {
     Process: spec(['type', 'binary', 'args', 'env', 'working_dir', 'ports'], ['type', 'binary']),
     Docker: spec(['type', 'image', 'env', 'ports', 'volumes', 'build', 'command', 'entrypoint', 'working_dir'], ['type', 'image']),
-    RemoteLan: spec(['type', 'host', 'user', 'binary', 'args', 'env', 'ssh_port', 'ports'], ['type', 'host', 'user', 'binary']),
+    RemoteLan: spec(
+      ['type', 'host', 'user', 'binary', 'args', 'env', 'working_dir', 'port', 'ssh_port', 'identity_file', 'ports', 'tunnel'],
+      ['type', 'host', 'user', 'binary'],
+    ),
     Wireguard: spec(['type', 'host', 'user', 'package', 'env', 'ssh_port', 'ports'], ['type', 'host', 'user', 'package']),
   } satisfies Record<TargetType, FieldSpec>,
   health_check: {

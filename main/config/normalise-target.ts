@@ -2,7 +2,7 @@
 // relative paths made absolute against the directory of services.yaml.
 import os from 'node:os';
 import path from 'node:path';
-import { TARGET_TYPES, type DockerBuild, type ServiceTarget, type TargetType } from '../../shared/config-types.js';
+import { TARGET_TYPES, TUNNEL_MODES, type DockerBuild, type ServiceTarget, type TargetType } from '../../shared/config-types.js';
 import { didYouMean } from './did-you-mean.js';
 import { DEFAULTS, FIELDS } from './fields.js';
 import { quoted, Readers, value } from './readers.js';
@@ -105,20 +105,29 @@ export function normaliseTarget(n: YNode, r: Readers, dir: string): ServiceTarge
       };
     }
     case 'RemoteLan': {
-      const host = req('host', str);
-      const user = req('user', str);
+      const host = req('host', (n) => sshName(n, r, 'host'));
+      const user = req('user', (n) => sshName(n, r, 'user'));
       const binary = req('binary', str);
       const args = opt('args', (n) => r.textList(n), []);
-      const ssh_port = opt('ssh_port', (n) => r.port(n), DEFAULTS.ssh_port);
+      const ssh_port = sshPort(m, r);
       const p = ports();
+      const wd = opt('working_dir', (n) => remoteDir(n, r), undefined);
+      const identity = opt('identity_file', str, undefined);
+      const tunnel = opt('tunnel', (n) => r.oneOf(n, TUNNEL_MODES, 'tunnel mode'), undefined);
       if (host === undefined || user === undefined || binary === undefined || args === undefined) return undefined;
       if (env === undefined || ssh_port === undefined || p === undefined) return undefined;
-      // The binary lives on the remote host: never resolved locally.
-      return { type: 'RemoteLan', host, user, binary, args, env, ssh_port, ports: p };
+      if ((get('working_dir') && wd === undefined) || (get('identity_file') && identity === undefined) || (get('tunnel') && !tunnel)) return undefined;
+      // The binary and working_dir live on the remote host: never resolved locally; the key is here.
+      return {
+        type: 'RemoteLan', host, user, binary, args, env, ssh_port, ports: p,
+        ...(wd !== undefined ? { working_dir: wd } : {}),
+        ...(identity !== undefined ? { identity_file: resolvePath(dir, identity) } : {}),
+        ...(tunnel ? { tunnel } : {}),
+      };
     }
     case 'Wireguard': {
-      const host = req('host', str);
-      const user = req('user', str);
+      const host = req('host', (n) => sshName(n, r, 'host'));
+      const user = req('user', (n) => sshName(n, r, 'user'));
       const pkg = req('package', str);
       const ssh_port = opt('ssh_port', (n) => r.port(n), DEFAULTS.ssh_port);
       const p = ports();
@@ -126,6 +135,46 @@ export function normaliseTarget(n: YNode, r: Readers, dir: string): ServiceTarge
       return { type: 'Wireguard', host, user, package: resolvePath(dir, pkg), env, ssh_port, ports: p };
     }
   }
+}
+
+/** A host or user name for SSH: what begins with '-' would be read as an option by ssh and
+ * friends, and whitespace or control characters break every command line and known_hosts. */
+function sshName(n: YNode, r: Readers, what: 'host' | 'user'): string | undefined {
+  const v = r.string(n);
+  if (v === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const bad = v.startsWith('-') ? "begins with '-'" : /\s/.test(v) ? 'holds whitespace' : /[\x00-\x1f\x7f]/.test(v) ? 'holds a control character' : null;
+  if (bad) {
+    r.problems.error(n.pos, n.path, `${what} ${JSON.stringify(v)} ${bad}, which SSH would misread; write the plain ${what === 'host' ? 'host name or address' : 'user name'}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** `port` (preferred) or its older spelling `ssh_port`; both is fine when they agree. */
+function sshPort(m: YMap, r: Readers): number | undefined {
+  const a = value(m, 'port');
+  const b = value(m, 'ssh_port');
+  const pa = a ? r.port(a) : undefined;
+  const pb = b ? r.port(b) : undefined;
+  if ((a && pa === undefined) || (b && pb === undefined)) return undefined;
+  if (pa !== undefined && pb !== undefined && pa !== pb) {
+    r.problems.error(b!.pos, b!.path, `ssh_port ${pb} contradicts port ${pa}; ssh_port is the older spelling of port: keep only port`);
+    return undefined;
+  }
+  return pa ?? pb ?? DEFAULTS.ssh_port;
+}
+
+/** A directory on the remote host: absolute, or relative to the login user's home (`~/x` too). */
+function remoteDir(n: YNode, r: Readers): string | undefined {
+  const v = r.string(n);
+  if (v === undefined) return undefined;
+  if (v.includes('\0')) {
+    r.problems.error(n.pos, n.path, 'working_dir must not contain a NUL character');
+    return undefined;
+  }
+  if (v === '~') return '.';
+  return v.startsWith('~/') ? v.slice(2) || '.' : v;
 }
 
 /** A directory inside a container: absolute, since the image decides what a relative one means. */

@@ -93,6 +93,13 @@ networks:
 `,
     ],
   ];
+  samples.push([
+    'RemoteLan with every field',
+    `services:
+  - name: edge
+    target: {type: RemoteLan, host: lab-1, user: pi, binary: /srv, args: [-v], env: {A: b}, working_dir: app, port: 2222, ssh_port: 2222, identity_file: ~/.ssh/lab, ports: [80], tunnel: auto}
+`,
+  ]);
   const demo = path.join(ROOT, 'examples/demo/services.yaml');
   if (existsSync(demo)) samples.push(['examples/demo/services.yaml', readFileSync(demo, 'utf8')]);
 
@@ -130,6 +137,9 @@ networks:
     ['network without peers', 'services: []\nnetworks:\n  office: {type: wireguard, address: 10.44.0.1}\n'],
     ['network of an unknown type', 'services: []\nnetworks:\n  office: {type: openvpn, address: 10.44.0.1, peers: [10.44.0.0/24]}\n'],
     ['relative Docker working_dir', 'services:\n  - name: a\n    target: {type: Docker, image: x, working_dir: app}\n'],
+    ['RemoteLan host that begins with -', 'services:\n  - name: a\n    target: {type: RemoteLan, host: -oProxyCommand=x, user: u, binary: /x}\n'],
+    ['RemoteLan user with whitespace', 'services:\n  - name: a\n    target: {type: RemoteLan, host: h, user: "a b", binary: /x}\n'],
+    ['RemoteLan unknown tunnel mode', 'services:\n  - name: a\n    target: {type: RemoteLan, host: h, user: u, binary: /x, tunnel: maybe}\n'],
     ['Docker entrypoint that is not a list', 'services:\n  - name: a\n    target: {type: Docker, image: x, entrypoint: {a: 1}}\n'],
     ['restart backoff of 0', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 0}\n'],
     ['restart backoff of "5ms"', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 5ms}\n'],

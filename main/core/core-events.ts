@@ -1,5 +1,5 @@
 // What the core tells its observers (the API dispatcher, the CLI's log printer, tests).
-import type { HealthEvent, LogLine, ProgressEvent, StatusEvent } from '../../shared/events.js';
+import type { HealthEvent, HostKeyEvent, LogLine, ProgressEvent, StatusEvent } from '../../shared/events.js';
 import type { TargetType } from '../../shared/config-types.js';
 import type { ServiceExecutor } from './executor.js';
 
@@ -7,7 +7,9 @@ export type CoreEvent =
   | { type: 'status'; event: StatusEvent }
   | { type: 'health'; event: HealthEvent }
   | { type: 'log'; line: LogLine }
-  | { type: 'progress'; event: ProgressEvent };
+  | { type: 'progress'; event: ProgressEvent }
+  /** A start met a host whose key is unknown (from the executor that connects to it). */
+  | { type: 'hostKey'; event: HostKeyEvent };
 
 export type CoreListener = (event: CoreEvent) => void;
 

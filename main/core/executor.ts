@@ -4,9 +4,9 @@
 // adds to the network model, how it recovers, force-kills and lets go of connections is here as
 // optional members, each with the default the core applies when a member is absent.
 import type { HealthCheck, ProjectConfig, ServiceConfig, TargetType } from '../../shared/config-types.js';
-import type { LogStream, ProgressEvent } from '../../shared/events.js';
-import type { ServiceLocation } from '../../shared/network-types.js';
-import type { HealthResult } from '../../shared/service-state.js';
+import type { HostKeyEvent, LogStream, ProgressEvent } from '../../shared/events.js';
+import type { RemoteHostInfo, ResolvedEdge, ServiceLocation } from '../../shared/network-types.js';
+import type { HealthResult, RemoteEndpoint } from '../../shared/service-state.js';
 import type { LocationKind, LocationResolver } from '../network/location-resolver.js';
 import type { LocationPatch } from '../network/network-manager.js';
 
@@ -42,6 +42,22 @@ export interface RunningInstance {
   exited: Promise<ExitInfo>;
   /** True when the instance was found running from an earlier supervisor rather than started now. */
   adopted?: boolean;
+  /**
+   * How well the instance can be observed, for instances on another host: the listener is called
+   * at once with the current condition and again on every change (the host's connection lost,
+   * back). While `reachable` is false the service's status is `unknown`, with the reason. Returns
+   * the unsubscribe function. Default: always reachable.
+   */
+  conditions?(listener: (condition: InstanceCondition) => void): () => void;
+}
+
+export interface InstanceCondition {
+  /** False while the instance cannot be observed (its host does not answer). */
+  reachable: boolean;
+  /** Why it cannot be observed. */
+  reason?: string;
+  /** Where a remote instance runs and how its connection is (shown in the service's state). */
+  remote?: RemoteEndpoint;
 }
 
 export interface StopOptions {
@@ -60,6 +76,9 @@ export interface ResolverContext {
   /** An edge whose address may not connect (a process on 127.0.0.1 only…): the project runtime
    * writes it as a system log line of the dependent `from`. */
   onWarning(from: string, to: string, warning: string): void;
+  /** How this machine reaches a service (the NetworkManager's host view, e.g. a container's
+   * published port once it runs): for resolvers that bridge to it from elsewhere. */
+  fromHost?(name: string): ResolvedEdge | undefined;
 }
 
 export interface ServiceExecutor {
@@ -115,6 +134,15 @@ export interface ServiceExecutor {
    * (`harness down`, or opening a file that no longer validates). Resolves false when something
    * could not be stopped (said through `report`). Default: nothing to clean, true. */
   cleanup?(req: CleanupRequest): Promise<boolean>;
+  /** The hosts this executor connects to, for the topology (addresses, how each sees this
+   * machine, the connection). Default: none. */
+  hosts?(): RemoteHostInfo[];
+  /** Reports a start that met a host whose key is unknown (the key included), so the app can ask
+   * the user. Returns the unsubscribe function. */
+  onHostKey?(listener: (event: HostKeyEvent) => void): () => void;
+  /** Trusts a key this executor reported through onHostKey (matched by host, port, fingerprint):
+   * appended to known_hosts. NOT_FOUND when no such key was reported. */
+  trustHostKey?(req: { host: string; port: number; fingerprint: string }): Promise<{ file: string; line: string }>;
   /** Lets go of what the executor holds open (log follows, exit waits, connections), so the
    * hosting process can end. Running instances are not touched. Default: nothing to release. */
   dispose?(): void | Promise<void>;

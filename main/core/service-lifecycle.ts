@@ -6,9 +6,9 @@
 // Every launch or adoption opens a new generation; callbacks of an older instance (its exit, a
 // late health verdict, a start that resolved after a stop) carry their generation and drop out.
 import type { ServiceConfig } from '../../shared/config-types.js';
-import { isReady, type HealthResult, type ServiceState } from '../../shared/service-state.js';
+import { isReady, type HealthResult, type RemoteEndpoint, type ServiceState } from '../../shared/service-state.js';
 import type { ExecutorRegistry } from './core-events.js';
-import type { ExitInfo, RunningInstance, ServiceExecutor } from './executor.js';
+import type { ExitInfo, InstanceCondition, RunningInstance, ServiceExecutor } from './executor.js';
 import { HealthGate } from './health-gate.js';
 import type { HealthVerdict } from './health-monitor.js';
 import { reachOf, startInstance, stopInstance, type InstanceDeps, type StartAttempt } from './instance-calls.js';
@@ -44,6 +44,11 @@ export class ServiceLifecycle {
   private stopping: Promise<void> | null = null;
   private readonly health: HealthGate;
   private readonly backoff = new RestartBackoff();
+  /** Ends the subscription to the instance's conditions (its host's connection). */
+  private unwatchConditions: (() => void) | null = null;
+  /** While `unknown`: the status (and error) to go back to when the host answers again; health
+   * verdicts that arrive meanwhile update it. */
+  private restore: { status: 'running' | 'healthy' | 'unhealthy'; error?: string } | null = null;
 
   constructor(
     private cfg: ServiceConfig,
@@ -169,6 +174,7 @@ export class ServiceLifecycle {
   dispose(): void {
     this.backoff.cancel();
     this.health.disarm();
+    this.unwatch();
   }
 
   private nextGeneration(): number {
@@ -196,11 +202,53 @@ export class ServiceLifecycle {
 
   private spawned(gen: number, instance: RunningInstance): void {
     const reach = reachOf(this.cfg, this.ctx.executors.get(this.cfg.target.type), instance, this.ctx.network);
-    this.update({ status: 'running', pid: instance.pid, instance: instance.id, startedAt: this.ctx.now(), ...reach });
+    // The instance's first condition (where it runs) goes into the 'running' event itself.
+    const first = this.watchConditions(gen, instance);
+    this.update({ status: 'running', pid: instance.pid, instance: instance.id, startedAt: this.ctx.now(), ...reach, ...(first?.remote ? { remote: first.remote } : {}) });
     void instance.exited.then((exit) => this.exited(gen, exit));
     if (!this.live(gen)) return;
+    if (first && !first.reachable) this.applyCondition(first);
     this.health.attach(instance);
     if (!this.cfg.health_check) this.backoff.countStableRun(() => this.generation === gen);
+  }
+
+  /** Subscribes to the instance's conditions; returns the first one, which the caller applies. */
+  private watchConditions(gen: number, instance: RunningInstance): InstanceCondition | undefined {
+    this.unwatch();
+    if (!instance.conditions) return undefined;
+    let first: InstanceCondition | undefined;
+    let subscribing = true;
+    this.unwatchConditions = instance.conditions((c) => {
+      if (subscribing) first = c;
+      else if (this.live(gen)) this.applyCondition(c);
+    });
+    subscribing = false;
+    return first;
+  }
+
+  private unwatch(): void {
+    this.unwatchConditions?.();
+    this.unwatchConditions = null;
+    this.restore = null;
+  }
+
+  /** The host of the instance stopped or started answering (or its connection changed). */
+  private applyCondition(c: InstanceCondition): void {
+    const status = this.current.status;
+    const patch: Partial<ServiceState> = c.remote ? { remote: c.remote } : {};
+    if (!c.reachable && (status === 'running' || status === 'healthy' || status === 'unhealthy')) {
+      this.restore = { status, error: this.current.error };
+      const reason = c.reason ?? 'its host does not answer';
+      this.ctx.logs.system(this.cfg.name, `status unknown: ${reason}`);
+      Object.assign(patch, { status: 'unknown', error: reason });
+    } else if (c.reachable && status === 'unknown' && this.restore) {
+      this.ctx.logs.system(this.cfg.name, 'its host answers again');
+      Object.assign(patch, { status: this.restore.status, error: this.restore.error });
+      this.restore = null;
+    } else if (!c.remote || sameRemote(c.remote, this.current.remote)) {
+      return;
+    }
+    this.update(patch);
   }
 
   private healthResult(gen: number, result: HealthResult): void {
@@ -215,6 +263,13 @@ export class ServiceLifecycle {
 
   private applyVerdict(verdict: HealthVerdict): void {
     const status = this.current.status;
+    if (status === 'unknown' && this.restore) {
+      // Applied when the host answers again; meanwhile the service stays `unknown`.
+      this.health.neverHealthy = verdict.status === 'unhealthy' && verdict.neverHealthy === true;
+      this.restore = verdict.status === 'healthy' ? { status: 'healthy' } : { status: 'unhealthy', error: verdict.error };
+      if (verdict.status === 'healthy') this.backoff.consecutive = 0;
+      return;
+    }
     if (status !== 'running' && status !== 'healthy' && status !== 'unhealthy') return;
     if (verdict.status === 'healthy') {
       this.backoff.consecutive = 0;
@@ -231,12 +286,15 @@ export class ServiceLifecycle {
   private exited(gen: number, exit: ExitInfo): void {
     if (!this.live(gen)) return;
     this.health.disarm();
+    this.unwatch();
     this.instance = null;
     this.backoff.cancel();
     this.endStreams();
     const outcome = exitOutcome(this.cfg.restart, exit, this.backoff.consecutive, this.ctx.closed());
     // Health belongs to the instance that just ended: none is shown for a service that is not running.
-    const patch: Partial<ServiceState> = { status: outcome.status, error: outcome.error, exitCode: exit.code, signal: exit.signal, pid: undefined, instance: undefined, health: undefined };
+    const patch: Partial<ServiceState> = {
+      status: outcome.status, error: outcome.error, exitCode: exit.code, signal: exit.signal, pid: undefined, instance: undefined, remote: undefined, health: undefined,
+    };
     if (outcome.restartInMs !== undefined) {
       // Scheduled before the status event, so start requests see a restart pending.
       this.backoff.schedule(outcome.restartInMs, () => {
@@ -269,9 +327,10 @@ export class ServiceLifecycle {
     } finally {
       if (waiting) clearTimeout(waiting);
     }
+    this.unwatch();
     this.instance = null;
     this.endStreams();
-    this.update({ status: 'stopped', pid: undefined, instance: undefined, exitCode: exit?.code, signal: exit?.signal, error: exit?.error, stopWait: undefined });
+    this.update({ status: 'stopped', pid: undefined, instance: undefined, remote: undefined, exitCode: exit?.code, signal: exit?.signal, error: exit?.error, stopWait: undefined });
   }
 
   /** A service still running a while after its stop signal: say so, and when it will be killed,
@@ -304,4 +363,8 @@ export class ServiceLifecycle {
     this.ctx.logs.end(this.cfg.name, 'stdout');
     this.ctx.logs.end(this.cfg.name, 'stderr');
   }
+}
+
+function sameRemote(a: RemoteEndpoint, b: RemoteEndpoint | undefined): boolean {
+  return b !== undefined && a.key === b.key && a.connection === b.connection && a.reason === b.reason;
 }

@@ -29,6 +29,9 @@ export function outcomeOf(state: ServiceState, gated: boolean, neverHealthy: boo
       return neverHealthy ? { kind: 'broken', reason: state.error ?? 'never became healthy' } : { kind: 'busy', unhealthy: state.error ?? 'unhealthy' };
     case 'stopping':
       return { kind: 'stopping' };
+    case 'unknown':
+      // Its host does not answer: it may well still run, so dependents wait rather than fail.
+      return { kind: 'busy', unhealthy: state.error ?? 'its host does not answer' };
     case 'exited':
       if (restartPending) return { kind: 'busy' };
       return { kind: 'down', reason: state.error ?? (state.exitCode === 0 ? 'exited with code 0 before it was ready' : 'exited') };

@@ -8,6 +8,7 @@ import type { CleanupRequest, ServiceExecutor } from '../core/executor.js';
 import { DockerExecutor } from './docker/docker-executor.js';
 import { DockerEngine } from './docker/engine.js';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process/process-executor.js';
+import { RemoteLanExecutor, SharedSshPool, type SshPoolOptions } from './remote-lan/index.js';
 
 export type ExecutorRegistry = Map<TargetType, ServiceExecutor>;
 
@@ -17,6 +18,11 @@ export interface ExecutorRegistryOptions {
   env?: NodeJS.ProcessEnv;
   /** Where output of instances adopted during recovery goes (the project's LogStore). */
   log?: (service: string, stream: LogStream, chunk: string | Buffer) => void;
+  /** The SSH pool every remote executor of the registry shares (known_hosts, keys, host-key
+   * policy: `accept-new` for `--accept-new-hosts`). Default: the user's ~/.ssh, strict. */
+  ssh?: SshPoolOptions;
+  /** How often a host's watch loop looks at its run directories. Default 200 ms. */
+  remoteWatchIntervalMs?: number;
 }
 
 /**
@@ -48,7 +54,10 @@ export function createExecutors(opts: ExecutorRegistryOptions = {}): ExecutorReg
   registry.set('Process', new ProcessExecutor(opts.process));
   // DockerExecutor.recover itself skips projects without Docker services (no engine, no network).
   registry.set('Docker', new DockerExecutor({ engine: new DockerEngine(opts.env ?? process.env), recoveredLog: opts.log }));
-  registry.set('RemoteLan', new UnsupportedExecutor('RemoteLan'));
+  // One pool per registry (one per project runtime): one connection per host/port/user across
+  // every executor that talks SSH; the last executor to be disposed closes it.
+  const ssh = new SharedSshPool(opts.ssh);
+  registry.set('RemoteLan', new RemoteLanExecutor({ ssh, recoveredLog: opts.log, watchIntervalMs: opts.remoteWatchIntervalMs }));
   registry.set('Wireguard', new UnsupportedExecutor('Wireguard'));
   return registry;
 }

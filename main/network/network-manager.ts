@@ -4,7 +4,7 @@
 // registered per (from kind, to kind), so Docker and remote support plug in from their own files.
 import { envPrefix, type ServiceConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
-import type { ResolvedEdge, ServiceLocation, TopologySnapshot, WireGuardTopology } from '../../shared/network-types.js';
+import type { RemoteHostInfo, ResolvedEdge, ServiceLocation, TopologySnapshot, WireGuardTopology } from '../../shared/network-types.js';
 import { localInterfaces } from './local-interfaces.js';
 import { localToHost, localToLocal } from './local-resolvers.js';
 import {
@@ -35,6 +35,8 @@ export interface NetworkManagerOptions {
   locationOf?: (config: ServiceConfig) => ServiceLocation | undefined;
   /** The latest WireGuard detection (WireGuardDetector.last()), shown in the topology. */
   wireguard?: () => WireGuardTopology | undefined;
+  /** The hosts remote services run on, for the topology (from the executors that connect there). */
+  hosts?: () => RemoteHostInfo[];
 }
 
 interface Registered {
@@ -48,11 +50,13 @@ export class NetworkManager {
   private project: string;
   private readonly locationOf: NetworkManagerOptions['locationOf'];
   private readonly wireguard: NetworkManagerOptions['wireguard'];
+  private readonly hosts: NetworkManagerOptions['hosts'];
 
   constructor(options: NetworkManagerOptions) {
     this.project = options.project;
     this.locationOf = options.locationOf;
     this.wireguard = options.wireguard;
+    this.hosts = options.hosts;
     this.registerResolver('local', 'local', localToLocal);
     this.registerResolver('local', 'lan', localToHost);
     this.registerResolver('local', 'wireguard', localToHost);
@@ -152,11 +156,13 @@ export class NetworkManager {
       }
     }
     const wireguard = this.wireguard?.();
+    const hosts = this.hosts?.() ?? [];
     return {
       interfaces: localInterfaces(wireguard),
       services: [...this.services].map(([name, reg]) => ({ name, location: reg.location })),
       edges,
       ...(wireguard ? { wireguard } : {}),
+      ...(hosts.length > 0 ? { hosts } : {}),
     };
   }
 

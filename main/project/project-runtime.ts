@@ -3,6 +3,7 @@
 // networks, SSH tunnels…) are plugged into the NetworkManager, so `<DEP>_ADDR`/`<DEP>_PORT`
 // resolve across locations; edge warnings become system log lines of the dependent service.
 import type { ProjectConfig } from '../../shared/config-types.js';
+import { HarnessError } from '../../shared/errors.js';
 import type { ServiceState } from '../../shared/service-state.js';
 import type { CoreEvent, ProjectChange } from '../core/core-events.js';
 import { ServiceManager } from '../core/service-manager.js';
@@ -25,6 +26,7 @@ export class ProjectRuntime {
   readonly network: NetworkManager;
   readonly manager: ServiceManager;
   private unsubscribe: () => void;
+  private readonly unsubscribeHostKeys: Array<() => void>;
   private current: ProjectConfig;
   private readonly executors: ExecutorRegistry;
 
@@ -36,8 +38,9 @@ export class ProjectRuntime {
     const executors = [...new Set(this.executors.values())];
     this.network = new NetworkManager({
       project: options.config.name,
-      resolvers: executors.flatMap((e) => e.locationResolvers?.({ onWarning: warnings.report }) ?? []),
+      resolvers: executors.flatMap((e) => e.locationResolvers?.({ onWarning: warnings.report, fromHost: (name) => this.network.resolveFromHost(name) }) ?? []),
       locationOf: (service) => this.executors.get(service.target.type)?.locationOf?.(service, this.current),
+      hosts: () => executors.flatMap((e) => e.hosts?.() ?? []),
     });
     this.manager = new ServiceManager({
       project: options.config,
@@ -46,6 +49,7 @@ export class ProjectRuntime {
       logs: this.logs,
       stateDir: options.stateDir,
     });
+    this.unsubscribeHostKeys = executors.map((e) => e.onHostKey?.((event) => options.onEvent({ type: 'hostKey', event })) ?? (() => undefined));
     this.unsubscribe = this.manager.on((event) => {
       if (event.type === 'status' && event.event.state.status === 'starting') warnings.reset(event.event.state.name);
       options.onEvent(event);
@@ -82,11 +86,28 @@ export class ProjectRuntime {
     this.manager.forceKill();
   }
 
+  /** The first executor that reported the key trusts it (executors that share an SSH pool
+   * report each unknown host once). */
+  async trustHostKey(req: { host: string; port: number; fingerprint: string }): Promise<{ file: string; line: string }> {
+    let notFound: unknown = null;
+    for (const e of new Set(this.executors.values())) {
+      if (!e.trustHostKey) continue;
+      try {
+        return await e.trustHostKey(req);
+      } catch (err) {
+        if (!(err instanceof HarnessError && err.code === 'NOT_FOUND')) throw err;
+        notFound = err;
+      }
+    }
+    throw notFound ?? new HarnessError('NOT_FOUND', `no host key of ${req.host} port ${req.port} is waiting to be trusted`);
+  }
+
   async dispose(): Promise<void> {
     try {
       await this.manager.shutdown();
     } finally {
       this.unsubscribe();
+      for (const off of this.unsubscribeHostKeys) off();
       // Open log follows and exit waits of the Docker executor would keep the process alive.
       await disposeExecutors(this.executors);
       await this.logs.close();

@@ -43,6 +43,9 @@ export interface ProjectSessionOptions {
   env?: NodeJS.ProcessEnv;
   /** Executors for a newly opened project; default createExecutors(). */
   executors?: (options: ExecutorRegistryOptions) => ExecutorRegistry;
+  /** Passed to the executors of every project (e.g. `ssh: { hostKeyPolicy: 'accept-new' }` for
+   * `--accept-new-hosts`). */
+  executorOptions?: Pick<ExecutorRegistryOptions, 'ssh' | 'remoteWatchIntervalMs'>;
   claim?: ProjectClaim;
   /** Lines kept in memory per service. */
   logRingSize?: number;
@@ -118,7 +121,7 @@ export class ProjectSession {
         // No valid config, but what an earlier run left must not linger: each executor recovers
         // against a project with no services, so nothing is adopted and leftovers whose output
         // died with their supervisor are stopped (containers stay, as their recovery says).
-        const lines = await recoverWithoutConfig(() => (this.options.executors ?? createExecutors)({ env: this.options.env }), file, stateDir);
+        const lines = await recoverWithoutConfig(() => (this.options.executors ?? createExecutors)({ ...this.options.executorOptions, env: this.options.env }), file, stateDir);
         for (const line of lines) this.emit({ type: 'log', line: systemLine(HARNESS_LOG, line) });
       }
       if (this.options.watch !== false) {
@@ -352,6 +355,13 @@ export class ProjectSession {
     return this.current?.runtime?.network.topology() ?? { interfaces: [], services: [], edges: [] };
   }
 
+  /** Trusts a host key that a `hostKey` event of this project showed (see the API method). */
+  async trustHostKey(req: { host: string; port: number; fingerprint: string }): Promise<{ file: string; line: string }> {
+    const runtime = this.require().runtime;
+    if (!runtime) throw new HarnessError('NOT_FOUND', `no host key of ${req.host} port ${req.port} is waiting to be trusted (nothing was started)`);
+    return runtime.trustHostKey(req);
+  }
+
   /** Stops every service, flushes logs and releases the project. A dirty draft stays in the
    * recovery file. */
   close(): Promise<void> {
@@ -438,7 +448,7 @@ export class ProjectSession {
     const runtime = new ProjectRuntime({
       config,
       stateDir: cur.stateDir,
-      executors: (log) => (this.options.executors ?? createExecutors)({ env: this.options.env, log }),
+      executors: (log) => (this.options.executors ?? createExecutors)({ ...this.options.executorOptions, env: this.options.env, log }),
       logRingSize: this.options.logRingSize,
       onEvent: (e) => this.emit(e),
     });

@@ -1,6 +1,6 @@
 // The SSH layer for RemoteLan and Wireguard targets: a pool of verified, authenticated,
 // kept-alive connections, quoting for remote commands, SFTP and tunnels. See
-// docs/remote-ssh-draft.md for behaviour (keys, trust, auth, limits, reconnects).
+// docs/remote.md for behaviour (keys, trust, auth, limits, reconnects).
 export { SshPool, DEFAULT_KEEPALIVE, type SshPoolOptions, type HostRequest } from './ssh-pool.js';
 export {
   SshHost, DEFAULT_LIMITS,
@@ -8,7 +8,7 @@ export {
 } from './ssh-host.js';
 export { targetKey, type SshTarget } from './ssh-target.js';
 export type { ExecOptions, ExecResult, RemoteExit, RemoteProcess } from './remote-exec.js';
-export type { RemoteFiles, RemoteStat, WriteOptions, FastPutOptions, TransferProgress } from './remote-files.js';
+export type { RemoteFiles, RemoteReadHandle, RemoteStat, WriteOptions, FastPutOptions, TransferProgress } from './remote-files.js';
 export type { RemoteForward, RemoteForwardSpec, LocalForward, LocalForwardSpec, TunnelState } from './tunnels.js';
 export { shellQuote, quoteArg, commandLine, type CommandLineOptions } from './shell-quote.js';
 export { appendKnownHost, type AppendKnownHostOptions } from './known-hosts-append.js';

@@ -49,7 +49,18 @@ export interface FastPutOptions extends WriteOptions {
   onProgress?: (p: TransferProgress) => void;
 }
 
+/** A file opened for reading by offset (log follows): bound to the SFTP session it was opened
+ * on, so after a reconnect it is dead (`alive` false, reads fail) and must be opened again. */
+export interface RemoteReadHandle {
+  readonly path: string;
+  readonly alive: boolean;
+  /** Up to `length` bytes from `offset`; fewer at the end of the file, none past it. */
+  read(offset: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
 const NO_SUCH_FILE = 2;
+const EOF = 1;
 const PERMISSION_DENIED = 3;
 
 function sftpError(link: SshLink, op: string, path: string, err: Error & { code?: number }): HarnessError {
@@ -102,6 +113,42 @@ export class RemoteFiles {
     return call<Buffer>(link, 'read', path, (cb) => sftp.readFile(path, cb as never));
   }
 
+  async openRead(path: string, opts: { signal?: AbortSignal } = {}): Promise<RemoteReadHandle> {
+    const { sftp, link } = await this.access.session(opts.signal);
+    const handle = await call<Buffer>(link, 'open', path, (cb) => sftp.open(path, 'r', cb));
+    let closed = false;
+    let sessionEnded = false;
+    const onEnd = () => { sessionEnded = true; };
+    sftp.once('close', onEnd);
+    sftp.once('end', onEnd);
+    const alive = () => !closed && !sessionEnded && link.alive;
+    return {
+      path,
+      get alive() { return alive(); },
+      read: (offset, length) => {
+        if (!alive()) return Promise.reject(unreachable(link.target, `the SFTP session that opened ${path} has ended`));
+        const buf = Buffer.allocUnsafe(length);
+        return new Promise<Buffer>((resolve, reject) => {
+          try {
+            sftp.read(handle, buf, 0, length, offset, (err: (Error & { code?: number }) | undefined, n: number) => {
+              if (err && err.code !== EOF) reject(sftpError(link, 'read', path, err));
+              else resolve(buf.subarray(0, err ? 0 : n));
+            });
+          } catch (err) {
+            reject(sftpError(link, 'read', path, err as Error));
+          }
+        });
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        sftp.off('close', onEnd);
+        sftp.off('end', onEnd);
+        if (!sessionEnded && link.alive) await call(link, 'close', path, (cb) => sftp.close(handle, cb)).catch(() => undefined);
+      },
+    };
+  }
+
   /** Writes `data` to `path` with `mode` (default 0600), atomically unless `atomic: false`. */
   async writeFile(path: string, data: string | Buffer, opts: WriteOptions = {}): Promise<void> {
     const mode = opts.mode ?? 0o600;
@@ -128,6 +175,18 @@ export class RemoteFiles {
   private replace(sftp: SFTPWrapper, link: SshLink, from: string, to: string): Promise<void> {
     // Plain SFTP rename fails when the target exists; OpenSSH's extension is rename(2).
     return call(link, 'rename', `${from} -> ${to}`, (cb) => sftp.ext_openssh_rename(from, to, cb));
+  }
+
+  /** One directory whose parent exists, with `mode` (default 0700) whatever the umask; an existing
+   * directory gets `mode` too. Two round trips, where mkdirp looks at every parent first. */
+  async mkdir(path: string, opts: { mode?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const mode = opts.mode ?? 0o700;
+    const { sftp, link } = await this.access.session(opts.signal);
+    await call(link, 'mkdir', path, (cb) => sftp.mkdir(path, { mode }, cb)).catch(async (err: HarnessError) => {
+      const now = await call<Stats>(link, 'stat', path, (cb) => sftp.stat(path, cb)).catch(() => null);
+      if (!now?.isDirectory()) throw err;
+    });
+    await call(link, 'chmod', path, (cb) => sftp.chmod(path, mode, cb));
   }
 
   /**

@@ -2,7 +2,7 @@
 // shell (`$SHELL -c LINE`), so each argument must reach it as one literal word. POSIX single
 // quotes are the only quoting with no special characters inside, which makes them safe for any
 // byte except NUL (which no argv can carry). Login shells assumed: sh, dash, bash, zsh, ksh (fish
-// and csh parse quotes differently; docs/remote-ssh-draft.md says so).
+// and csh parse quotes differently; docs/remote.md says so).
 import { HarnessError } from '../../shared/errors.js';
 
 // Words made only of these need no quotes in any POSIX shell, in any position: no '=' (a first

@@ -70,7 +70,9 @@ function socketTo(target: ResolvedTarget, timeoutMs: number, signal?: AbortSigna
     const timer = setTimeout(() => fail(unreachable(target, `no TCP connection within ${timeoutMs / 1000} s (host down, link cut, or a firewall dropping packets)`)), timeoutMs);
     const cleanup = () => { clearTimeout(timer); sock.off('error', onError); signal?.removeEventListener('abort', onAbort); };
     sock.once('error', onError);
-    sock.once('connect', () => { cleanup(); resolve(sock); });
+    // Without TCP_NODELAY every small request (an SFTP stat, a channel open) waits for the peer's
+    // delayed ACK: ~40 ms a round trip instead of well under one (measured on the test hosts).
+    sock.once('connect', () => { cleanup(); sock.setNoDelay(true); resolve(sock); });
     if (signal?.aborted) onAbort(); else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

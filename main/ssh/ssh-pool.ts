@@ -108,6 +108,24 @@ export class SshPool {
     return () => this.listeners.delete(fn);
   }
 
+  /** Where trusted keys are appended (the first user known_hosts file) and whether names are
+   * hashed: the trust command and prompt write there, as accept-new does. */
+  knownHostsTarget(): { file: string; hash: boolean } {
+    const o = this.opts;
+    const file = o.knownHostsFiles?.[0] ?? join(o.homeDir ?? homedir(), '.ssh', 'known_hosts');
+    return { file, hash: o.hashKnownHosts ?? false };
+  }
+
+  /** The files known keys are read from: the user's, then the system's. */
+  knownHostsFiles(): string[] {
+    const o = this.opts;
+    const sshDir = join(o.homeDir ?? homedir(), '.ssh');
+    return [
+      ...(o.knownHostsFiles ?? [join(sshDir, 'known_hosts'), join(sshDir, 'known_hosts2')]),
+      ...(o.globalKnownHostsFiles ?? ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']),
+    ];
+  }
+
   hosts(): SshHost[] {
     return [...this.hostsByKey.values()];
   }

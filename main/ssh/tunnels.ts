@@ -125,6 +125,7 @@ class RemoteForwardImpl implements RemoteForward {
     local.once('error', () => { reject(); local.destroy(); });
     local.once('connect', () => {
       local.removeAllListeners('error');
+      local.setNoDelay(true);
       this.carried++;
       pipeBoth(accept(), local, this.open);
     });
@@ -158,6 +159,7 @@ class LocalForwardImpl implements LocalForward {
 
   handle(sock: Socket, host: TunnelHost): void {
     sock.pause();
+    sock.setNoDelay(true);
     sock.on('error', () => sock.destroy());
     host.primary().then((link) => {
       if (sock.destroyed) return;

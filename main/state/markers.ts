@@ -10,6 +10,9 @@ export const MARKER_PROJECT_ID = 'HARNESS_PROJECT_ID';
 export const MARKER_SERVICE = 'HARNESS_SERVICE';
 /** Which supervisor process started it: recovery leaves its own supervisor's processes alone. */
 export const MARKER_SUPERVISOR = 'HARNESS_SUPERVISOR';
+/** Set (to `user@host:port`) on services started on a remote host. Local recovery leaves them to
+ * the remote executor's, also when the "remote" host is this machine or shares its /proc. */
+export const MARKER_REMOTE = 'HARNESS_REMOTE';
 
 let ownId: string | undefined;
 
@@ -20,6 +23,11 @@ export function supervisorId(): string {
 
 export function projectIdOf(stateDir: string): string {
   return basename(stateDir);
+}
+
+/** A remote service's markers: the local ones plus where it was started. */
+export function remoteMarkerEnv(project: string, stateDir: string, service: string, hostKey: string): Record<string, string> {
+  return { ...markerEnv(project, stateDir, service), [MARKER_REMOTE]: hostKey };
 }
 
 export function markerEnv(project: string, stateDir: string, service: string): Record<string, string> {

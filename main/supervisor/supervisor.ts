@@ -40,6 +40,9 @@ export interface SupervisorOptions {
   listener?: SessionListener;
   /** For tests: executors for each opened project. */
   executors?: (options: ExecutorRegistryOptions) => ExecutorRegistry;
+  /** Unknown SSH host keys are appended and accepted (OpenSSH's accept-new); changed or revoked
+   * keys are refused all the same. `--accept-new-hosts` of up/serve. */
+  acceptNewHosts?: boolean;
 }
 
 export interface Supervisor {
@@ -75,7 +78,12 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Super
     };
   };
 
-  const session = new ProjectSession({ env: options.env, claim, executors: options.executors });
+  const session = new ProjectSession({
+    env: options.env,
+    claim,
+    executors: options.executors,
+    ...(options.acceptNewHosts ? { executorOptions: { ssh: { hostKeyPolicy: 'accept-new' } } } : {}),
+  });
   if (options.listener) session.on(options.listener);
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => (closing ??= session.close());

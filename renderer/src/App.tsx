@@ -16,6 +16,7 @@ import { PendingBar } from './panels/PendingBar';
 import { ProblemsPanel } from './panels/ProblemsPanel';
 import { SourcePanel } from './panels/SourcePanel';
 import { Toasts } from './panels/Toasts';
+import { TrustHostDialog } from './panels/TrustHostDialog';
 import { Toolbar } from './panels/Toolbar';
 import { TopologyView } from './panels/TopologyView';
 import { useConnection, useGraph, useUi } from './stores/stores';
@@ -111,6 +112,7 @@ export function App() {
       <ImportDialog />
       <MergeDialog />
       <Dialog />
+      <TrustHostDialog />
       <Toasts />
     </div>
   );

@@ -37,6 +37,8 @@ export interface ServiceNodeSummary {
   invalid?: boolean;
   /** Saved, but it runs with its old config until applied. */
   changed?: boolean;
+  /** RemoteLan and Wireguard: the SSH login the service runs under. */
+  remote?: { host: string; port: number; user: string };
 }
 
 export interface GraphNodeModel {
@@ -90,6 +92,7 @@ function summarise(s: ServiceConfig): ServiceNodeSummary {
     ports: t.ports.map(String),
     health: s.health_check?.type,
     dependencies: [...s.dependencies],
+    ...(t.type === 'RemoteLan' || t.type === 'Wireguard' ? { remote: { host: t.host, port: t.ssh_port, user: t.user } } : {}),
   };
 }
 

@@ -59,11 +59,15 @@ export const TARGET_FIELDS: Record<TargetType, FieldDef[]> = {
   RemoteLan: [
     t('host', 'Host', { required: true }),
     t('user', 'User', { required: true }),
+    t('port', 'SSH port', { as: 'number', placeholder: '22' }),
     t('binary', 'Binary (on the host)', { required: true }),
     t('args', 'Arguments', { kind: 'list', items: 'string' }),
+    t('working_dir', 'Working directory (on the host)', { placeholder: '~', hint: 'Relative paths and ~/x are relative to the login user\'s home.' }),
     ENV,
-    t('ssh_port', 'SSH port', { as: 'number', placeholder: '22' }),
     PORTS_NUM,
+    t('identity_file', 'Identity file (private key here)', { placeholder: '~/.ssh/id_ed25519' }),
+    t('tunnel', 'Tunnel', { kind: 'select', options: ['', 'auto', 'always', 'never'], hint: 'auto: an SSH tunnel where a direct address cannot work.' }),
+    t('ssh_port', 'SSH port (older spelling of port)', { as: 'number', placeholder: '22' }),
   ],
   Wireguard: [
     t('host', 'Host', { required: true }),

@@ -3,6 +3,7 @@
 // with Docker services, also the project's containers as the engine reports them.
 import { dirname } from 'node:path';
 import type { SupervisorInfo } from '../../../shared/api.js';
+import type { ServiceConfig } from '../../../shared/config-types.js';
 import type { ServiceState } from '../../../shared/service-state.js';
 import { defaultProjectName } from '../../config/index.js';
 import { loadProject } from '../../config/load-project.js';
@@ -18,7 +19,7 @@ import { displayPath, projectFile } from '../project-file.js';
 export const psSpec: CommandSpec = {
   name: 'ps',
   usage: 'harness ps [-f FILE] [--json]',
-  summary: 'List the services with status, health, pid/container, address, ports, restarts and exit.',
+  summary: 'List the services with status, health, pid/container, address, ports, restarts, exit, and the\nhost (and its connection state) of remote services.',
   flags: [FILE_FLAG, { name: 'json', description: 'machine-readable output: {file, supervisor, services, leftovers, docker}' }],
   details: 'Exit status: 0 (also when nothing runs); 1 when the state cannot be read.',
 };
@@ -61,7 +62,10 @@ async function collect(file: string): Promise<PsReport> {
     try {
       const [snapshot, info] = await Promise.all([client.invoke('project.snapshot', {}), client.invoke('supervisor.info', {})]);
       // Also what runs although the open draft cannot load it, or no longer lists it.
-      const services = [...snapshot.services, ...(snapshot.invalid ?? []), ...(snapshot.pendingRemoval ?? [])].map((s) => s.state);
+      const services = [
+        ...snapshot.services.map((s) => withHost(s.state, s.config)),
+        ...[...(snapshot.invalid ?? []), ...(snapshot.pendingRemoval ?? [])].map((s) => s.state),
+      ];
       const docker = snapshot.project ? await dockerContainers(snapshot.project, services) : null;
       return { file, supervisor: info, services, leftovers: [], docker };
     } finally {
@@ -69,15 +73,30 @@ async function collect(file: string): Promise<PsReport> {
     }
   }
   const { config } = await loadProject(file);
-  const services: ServiceState[] = (config?.services ?? []).map((s) => ({
+  const services: ServiceState[] = (config?.services ?? []).map((s) => withHost({
     name: s.name,
     type: s.target.type,
     status: 'stopped',
     restarts: 0,
     updatedAt: Date.now(),
-  }));
+  }, s));
   const docker = await dockerContainers(config?.name ?? defaultProjectName(dirname(file)), services);
   return { file, supervisor: null, services, leftovers: await findLeftovers(projectStateDir(file)), docker };
+}
+
+/** A remote service's host from the config while it has no connection of its own (stopped, or no
+ * supervisor): `idle`, not connected. */
+function withHost(state: ServiceState, config: ServiceConfig): ServiceState {
+  const t = config.target;
+  if (state.remote || (t.type !== 'RemoteLan' && t.type !== 'Wireguard')) return state;
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  return { ...state, remote: { key: `${t.user}@${host}:${t.ssh_port}`, host: t.host, port: t.ssh_port, user: t.user, connection: 'idle' } };
+}
+
+function hostCell(s: ServiceState): string {
+  if (!s.remote) return '-';
+  const why = s.remote.reason ? `: ${s.remote.reason}`.slice(0, 50) : '';
+  return s.remote.connection === 'idle' ? s.remote.key : `${s.remote.key} (${s.remote.connection}${why})`;
 }
 
 function renderTable(states: ServiceState[]): string {
@@ -92,8 +111,9 @@ function renderTable(states: ServiceState[]): string {
     s.ports?.length ? s.ports.join(',') : '-',
     String(s.restarts),
     s.signal ? s.signal : s.exitCode !== undefined && s.exitCode !== null ? String(s.exitCode) : '-',
+    hostCell(s),
   ]);
-  return table(['NAME', 'TYPE', 'STATUS', 'HEALTH', 'PID/ID', 'ADDRESS', 'PORTS', 'RESTARTS', 'EXIT'], rows);
+  return table(['NAME', 'TYPE', 'STATUS', 'HEALTH', 'PID/ID', 'ADDRESS', 'PORTS', 'RESTARTS', 'EXIT', 'HOST'], rows);
 }
 
 function renderContainers(d: PsDocker): string {

@@ -19,13 +19,14 @@ import { DEFAULT_FILE, displayPath } from '../project-file.js';
 
 export const serveSpec: CommandSpec = {
   name: 'serve',
-  usage: 'harness serve [-f FILE] [--port N] [--open | --no-open]',
+  usage: 'harness serve [-f FILE] [--port N] [--open | --no-open] [--accept-new-hosts]',
   summary: 'Serve the Harness UI to a browser on 127.0.0.1 and supervise the project.',
   flags: [
     FILE_FLAG,
     { name: 'port', value: true, placeholder: 'N', description: 'port on 127.0.0.1 (default: a free one)' },
     { name: 'open', description: 'open the UI in a browser (default when a desktop session is present)' },
     { name: 'no-open', description: 'only print the URL' },
+    { name: 'accept-new-hosts', description: 'trust SSH host keys seen for the first time (OpenSSH accept-new); a changed key is still refused' },
   ],
   details: `Prints "Harness UI: http://127.0.0.1:PORT/?code=…", a link that signs in once, and the
 path of a page file only you can read that opens the UI any number of times (removed when serve
@@ -94,7 +95,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     attached = file ? await attachToSupervisor(file) : null;
     if (!attached) {
       try {
-        sup = await startSupervisor({ file, command: 'harness serve', onShutdownRequest: () => void shutdown.request('shutdown requested') });
+        sup = await startSupervisor({
+          file,
+          command: 'harness serve',
+          acceptNewHosts: flagBool(args, 'accept-new-hosts'),
+          onShutdownRequest: () => void shutdown.request('shutdown requested'),
+        });
       } catch (err) {
         // Another supervisor took the project between the look and the lock: attach to it.
         if (!(err instanceof HarnessError && err.code === 'CONFLICT' && file)) throw err;

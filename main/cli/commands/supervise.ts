@@ -4,7 +4,7 @@
 // SIGTERM or SIGINT, stopping every service first.
 import type { SessionEvent } from '../../project/session-types.js';
 import { startSupervisor, type Supervisor } from '../../supervisor/supervisor.js';
-import { FILE_FLAG, flagString, parseArgs, type CommandSpec } from '../args.js';
+import { FILE_FLAG, flagBool, flagString, parseArgs, type CommandSpec } from '../args.js';
 import { EXIT } from '../errors.js';
 import { describeStatus } from '../output.js';
 import { createShutdown } from '../shutdown-signals.js';
@@ -14,7 +14,11 @@ export const superviseSpec: CommandSpec = {
   name: '__supervise',
   usage: 'harness __supervise -f FILE',
   summary: 'Internal: the background supervisor started by `harness up -d`.',
-  flags: [FILE_FLAG, { name: 'command', value: true, description: 'label shown to other supervisors' }],
+  flags: [
+    FILE_FLAG,
+    { name: 'command', value: true, description: 'label shown to other supervisors' },
+    { name: 'accept-new-hosts', description: 'accept SSH host keys seen for the first time' },
+  ],
 };
 
 export async function superviseCommand(argv: string[]): Promise<number> {
@@ -41,6 +45,7 @@ export async function superviseCommand(argv: string[]): Promise<number> {
   sup = await startSupervisor({
     file,
     command: flagString(args, 'command') ?? 'harness up -d',
+    acceptNewHosts: flagBool(args, 'accept-new-hosts'),
     listener,
     onShutdownRequest: () => void shutdown.request('shutdown requested'),
   });

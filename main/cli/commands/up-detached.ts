@@ -23,7 +23,7 @@ import { SystemLineEcho } from '../system-lines.js';
 
 export const SUPERVISOR_LOG = 'supervisor.log';
 
-export async function upDetached(file: string, names: string[], timeoutMs: number, colour: boolean): Promise<number> {
+export async function upDetached(file: string, names: string[], timeoutMs: number, colour: boolean, opts: { acceptNewHosts?: boolean } = {}): Promise<number> {
   const { config, problems } = await loadProject(file);
   for (const p of problems) process.stderr.write(`${formatCliProblem(p)}\n`);
   if (!config) {
@@ -36,7 +36,7 @@ export async function upDetached(file: string, names: string[], timeoutMs: numbe
   const deadline = Date.now() + timeoutMs;
   const stateDir = await ensureProjectStateDir(file);
   const logFile = join(stateDir, SUPERVISOR_LOG);
-  const child = spawnSupervisor(file, logFile);
+  const child = spawnSupervisor(file, logFile, opts.acceptNewHosts ? ['--accept-new-hosts'] : []);
   const printer = new LogPrinter(process.stdout, colour, config.services.map((s) => s.name));
   printer.note(`started background supervisor (pid ${child.pid}); its log: ${logFile}`);
 
@@ -90,11 +90,11 @@ function isReadyState(s: ServiceState, snapshot: { services: Array<{ config: { n
 }
 
 /** The program that runs us (bin/harness.js), started again as `__supervise`. */
-function spawnSupervisor(file: string, logFile: string): { pid: number | undefined; exited: Promise<string> } {
+function spawnSupervisor(file: string, logFile: string, extra: string[]): { pid: number | undefined; exited: Promise<string> } {
   const entry = resolve(process.argv[1] ?? '');
   const fd = openSync(logFile, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [...process.execArgv, entry, '__supervise', '-f', file], {
+    const child = spawn(process.execPath, [...process.execArgv, entry, '__supervise', '-f', file, ...extra], {
       detached: true, // its own session: Ctrl-C in this terminal does not reach it
       stdio: ['ignore', fd, fd],
       env: process.env,

@@ -12,7 +12,7 @@ import { upDetached } from './up-detached.js';
 
 export const upSpec: CommandSpec = {
   name: 'up',
-  usage: 'harness up [-f FILE] [-d] [--timeout DURATION] [--no-color] [SERVICE...]',
+  usage: 'harness up [-f FILE] [-d] [--timeout DURATION] [--no-color] [--accept-new-hosts] [SERVICE...]',
   summary:
     'Start the stack (or the named services and their dependencies) in dependency order.\n' +
     'Foreground: prints every service\'s log, prefixed by its name; Ctrl-C stops everything in\n' +
@@ -22,6 +22,7 @@ export const upSpec: CommandSpec = {
     { name: 'detach', short: 'd', description: 'run in the background; return once every service is ready' },
     { name: 'timeout', value: true, placeholder: 'DURATION', description: 'with -d: how long to wait for readiness (default 120s)' },
     { name: 'no-color', description: 'no colours (also NO_COLOR=1, or when stdout is not a terminal)' },
+    { name: 'accept-new-hosts', description: 'trust SSH host keys seen for the first time (OpenSSH accept-new); a changed key is still refused' },
   ],
   details:
     'Exit status: 0 when stopped by Ctrl-C/SIGTERM (foreground) or when every service is ready (-d);\n' +
@@ -34,13 +35,14 @@ export async function upCommand(argv: string[]): Promise<number> {
   if (args.flags.has('help')) return printHelp(upSpec);
   const file = projectFile(args, true);
   const colour = useColour(process.stdout, flagBool(args, 'no-color'));
+  const acceptNewHosts = flagBool(args, 'accept-new-hosts');
   if (flagBool(args, 'detach')) {
-    return upDetached(file, args.positionals, flagSeconds(args, 'timeout', 120_000, upSpec), colour);
+    return upDetached(file, args.positionals, flagSeconds(args, 'timeout', 120_000, upSpec), colour, { acceptNewHosts });
   }
-  return upForeground(file, args.positionals, colour);
+  return upForeground(file, args.positionals, colour, acceptNewHosts);
 }
 
-async function upForeground(file: string, names: string[], colour: boolean): Promise<number> {
+async function upForeground(file: string, names: string[], colour: boolean, acceptNewHosts: boolean): Promise<number> {
   const printer = new LogPrinter(process.stdout, colour);
   const progress = new ProgressPrinter((text) => printer.note(text));
   const listener = (e: SessionEvent): void => {
@@ -63,6 +65,7 @@ async function upForeground(file: string, names: string[], colour: boolean): Pro
   sup = await startSupervisor({
     file,
     command: 'harness up',
+    acceptNewHosts,
     listener,
     onShutdownRequest: () => {
       printer.note('stop requested by `harness down`');

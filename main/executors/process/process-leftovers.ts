@@ -25,7 +25,7 @@ import type { RecoveryReport, RunningInstance } from '../../core/executor.js';
 import { bootId, CLOCK_TICKS_PER_SECOND, isLiveState, listGroupMembers, readProcStat, type ProcStat } from '../../os/proc-stat.js';
 import { normaliseSignal, terminateGroup } from '../../os/process-group.js';
 import { ProcessStateStore, type ProcessStateEntry } from '../../state/process-state.js';
-import { MARKER_PROJECT_ID, MARKER_SERVICE, MARKER_SUPERVISOR, projectIdOf, supervisorId } from '../../state/markers.js';
+import { MARKER_PROJECT_ID, MARKER_REMOTE, MARKER_SERVICE, MARKER_SUPERVISOR, projectIdOf, supervisorId } from '../../state/markers.js';
 import { compactSpawnJournal, readSpawnJournal, type SpawnRecord } from '../../state/spawn-journal.js';
 import { findProcessesByEnv } from '../../os/proc-environ.js';
 
@@ -179,7 +179,9 @@ export async function cleanupStore(store: ProcessStateStore, opts: LeftoverOptio
 /** Processes of this project found by their markers, started by a supervisor other than this
  * process (which is gone: the caller holds the project's lock), stopped one by one. */
 async function stopMarkedSurvivors(stateDir: string, signalFor: (service: string) => NodeJS.Signals, graceMs: number): Promise<string[]> {
-  const marked = findProcessesByEnv(MARKER_PROJECT_ID, projectIdOf(stateDir)).filter((p) => p.env.get(MARKER_SUPERVISOR) !== supervisorId());
+  // Remote services (MARKER_REMOTE) belong to the RemoteLan executor's recovery, even when their
+  // host shares this machine's /proc.
+  const marked = findProcessesByEnv(MARKER_PROJECT_ID, projectIdOf(stateDir)).filter((p) => p.env.get(MARKER_SUPERVISOR) !== supervisorId() && !p.env.has(MARKER_REMOTE));
   const byService = new Map<string, ProcStat[]>();
   for (const p of marked) {
     const service = p.env.get(MARKER_SERVICE) ?? '?';

@@ -45,6 +45,7 @@ export function createFakeCore(): FakeCore {
       'logs.history': record('logs.history', []),
       'logs.page': record('logs.page', { lines: [], next: null, until: 0, evicted: {} }),
       'network.topology': record('network.topology', { interfaces: [], services: [], edges: [] }),
+      'hosts.trust': record('hosts.trust', { file: '/tmp/known_hosts', line: '' }),
       'supervisor.info': record('supervisor.info', { pid: process.pid, file: null, project: null, startedAt: 0, version: 'test' }),
       'supervisor.shutdown': record('supervisor.shutdown', null),
     },

@@ -3,6 +3,7 @@
 import type { ApiClient } from '../../../shared/api-client';
 import type { ConfigEdit, ProjectSnapshot, RawService } from '../../../shared/api';
 import { HarnessError } from '../../../shared/errors';
+import type { HostKeyEvent } from '../../../shared/events';
 import type { ServiceState } from '../../../shared/service-state';
 import type { GraphModel, Position } from '../../../shared/graph/graph-model';
 import { serviceViews, viewsToGraph } from '../../../shared/graph/service-views';
@@ -60,6 +61,7 @@ export class AppController {
         if (e.disk === 'reloaded') ui.getState().toast(`${baseName(e.file)} changed on disk: reloaded`, 'info');
         void this.resync();
       }),
+      this.client.on('hostKey', (e) => ui.getState().setHostKeyPrompt(e)),
     );
   }
 
@@ -230,6 +232,18 @@ export class AppController {
 
   restart(services: string[]): Promise<unknown> {
     return this.run(this.client.invoke('services.restart', { services }));
+  }
+
+  /** Trusts exactly the key the prompt showed, then starts again what met it. */
+  async trustHost(prompt: HostKeyEvent): Promise<void> {
+    this.stores.ui.getState().setHostKeyPrompt(null);
+    const r = await this.run(this.client.invoke('hosts.trust', { host: prompt.host, port: prompt.port, fingerprint: prompt.fingerprint }));
+    if (!r) return;
+    const ui = this.stores.ui.getState();
+    // The start's refusal of the unknown key is answered now.
+    for (const t of ui.toasts) if (t.message.includes(`The host key of ${prompt.host}`)) ui.dismissToast(t.id);
+    ui.toast(`Trusted ${prompt.host}: added to ${r.file}`, 'info');
+    await this.start(prompt.services);
   }
 
   /** One call is one undo step. */

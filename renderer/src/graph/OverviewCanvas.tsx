@@ -20,6 +20,7 @@ const STATUS_VAR: Record<ServiceStatus, string> = {
   unhealthy: '--danger',
   failed: '--danger',
   exited: '--exited',
+  unknown: '--warn',
 };
 
 type Colours = Record<string, string>;

@@ -1,5 +1,6 @@
 // UI domain: theme, views, panels, the log dock's layout. Low rate.
 import { createStore } from 'zustand/vanilla';
+import type { HostKeyEvent } from '../../../shared/events';
 
 export type Theme = 'dark' | 'light';
 export type MainView = 'graph' | 'topology';
@@ -23,6 +24,7 @@ export interface ContextMenuState {
   x: number;
   y: number;
 }
+
 
 export interface DialogButton {
   label: string;
@@ -84,6 +86,8 @@ export interface UiState {
   toggleSource(open?: boolean): void;
   setMergeOpen(open: boolean): void;
   setImportOpen(open: boolean): void;
+  /** A start met a host whose key is unknown: the trust dialog asks about it. */
+  hostKeyPrompt: HostKeyEvent | null;
   setTheme(theme: Theme): void;
   setView(view: MainView): void;
   toggleProblems(open?: boolean): void;
@@ -98,6 +102,7 @@ export interface UiState {
   dismissToast(id: number): void;
   setPrompt(prompt: PathPrompt | null): void;
   setContextMenu(menu: ContextMenuState | null): void;
+  setHostKeyPrompt(prompt: HostKeyEvent | null): void;
 }
 
 export type UiStore = ReturnType<typeof createUiStore>;
@@ -142,6 +147,7 @@ export function createUiStore() {
     toggleSource: (open) => set({ sourceOpen: open ?? !get().sourceOpen }),
     setMergeOpen: (mergeOpen) => set({ mergeOpen }),
     setImportOpen: (importOpen) => set({ importOpen }),
+    hostKeyPrompt: null,
     setTheme(theme) {
       try {
         localStorage.setItem('harness.theme', theme);
@@ -190,5 +196,6 @@ export function createUiStore() {
     dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
     setPrompt: (prompt) => set({ prompt }),
     setContextMenu: (contextMenu) => set({ contextMenu }),
+    setHostKeyPrompt: (hostKeyPrompt) => set({ hostKeyPrompt }),
   }));
 }

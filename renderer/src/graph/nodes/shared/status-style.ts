@@ -6,5 +6,5 @@ export function statusClass(status: ServiceStatus | undefined): string {
 }
 
 export function isActive(status: ServiceStatus | undefined): boolean {
-  return status === 'starting' || status === 'running' || status === 'healthy' || status === 'unhealthy';
+  return status === 'starting' || status === 'running' || status === 'healthy' || status === 'unhealthy' || status === 'unknown';
 }
