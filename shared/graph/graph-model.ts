@@ -68,7 +68,8 @@ export function edgeId(dependency: string, service: string): string {
   return `${dependency}->${service}`;
 }
 
-function summarise(s: ServiceConfig): ServiceNodeSummary {
+/** What a node shows of a loaded service: the one summary both graph builders use. */
+export function summarise(s: ServiceConfig): ServiceNodeSummary {
   const t = s.target;
   let detail: string;
   switch (t.type) {

@@ -4,7 +4,7 @@
 import type { InvalidServiceSummary, ProjectSnapshot, RawService } from '../api.js';
 import type { ConfigProblem, ServiceConfig, TargetType } from '../config-types.js';
 import { pathCovers } from '../field-path.js';
-import { edgeId, nodeKindOf, type GraphModel, type GraphNodeModel, type ServiceNodeSummary } from './graph-model.js';
+import { edgeId, nodeKindOf, summarise as summariseConfig, type GraphModel, type GraphNodeModel, type ServiceNodeSummary } from './graph-model.js';
 
 export interface ServiceView {
   name: string;
@@ -77,23 +77,7 @@ function rawSummary(v: ServiceView): ServiceNodeSummary {
 
 function summarise(v: ServiceView): ServiceNodeSummary {
   if (!v.config) return rawSummary(v);
-  const t = v.config.target;
-  let detail: string;
-  switch (t.type) {
-    case 'Process':
-      detail = [t.binary, ...t.args].join(' ');
-      break;
-    case 'Docker':
-      detail = t.image;
-      break;
-    case 'RemoteLan':
-      detail = `${t.user}@${t.host}: ${[t.binary, ...t.args].join(' ')}`;
-      break;
-    case 'Wireguard':
-      detail = `${t.user}@${t.host}: ${t.package.split(/[\\/]/).pop() ?? t.package}`;
-      break;
-  }
-  return { name: v.name, type: t.type, detail, ports: t.ports.map(String), health: v.config.health_check?.type, dependencies: [...v.dependencies] };
+  return { ...summariseConfig(v.config), dependencies: [...v.dependencies] };
 }
 
 function positionOf(v: ServiceView): GraphNodeModel['position'] {
