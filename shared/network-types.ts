@@ -21,6 +21,9 @@ export interface ResolvedEdge {
   /** Why this address was chosen, or why it may not connect. */
   note?: string;
   warning?: string;
+  /** The dependent reaches it through a tunnel (an SSH forward, a WireGuard link) rather than
+   * directly; `note` then says which. */
+  tunnel?: boolean;
 }
 
 export interface WireGuardPeerInfo {
@@ -64,10 +67,50 @@ export interface WireGuardTopology {
   detectedAt: number;
 }
 
+/** A Docker network the project's containers join. */
+export interface DockerNetworkInfo {
+  name: string;
+  /** CIDR, e.g. `172.18.0.0/16`; absent while the network does not exist or the engine is away. */
+  subnet?: string;
+  /** The bridge's address on this machine: how containers reach processes here. */
+  gateway?: string;
+  /** Why subnet and gateway are unknown ("not created yet…", "Docker engine not reachable…"). */
+  reason?: string;
+}
+
+/** How the core's link to a remote host stands. */
+export type HostConnectionState = 'connected' | 'connecting' | 'unreachable' | 'lost';
+
+/** A machine services run on besides this one: a LAN host (SSH) or a WireGuard peer. */
+export interface RemoteHostInfo {
+  kind: 'lan' | 'wireguard';
+  /** As services.yaml names it (`target.host`). */
+  host: string;
+  /** Its addresses as this machine reaches it. */
+  addresses: string[];
+  /** The address it reaches this machine at (what its services get for a dependency here). */
+  seesUsAt?: string;
+  state?: HostConnectionState;
+  /** Why it is not connected, or anything else worth showing next to it. */
+  reason?: string;
+}
+
+/** What an executor adds to the topology (ServiceExecutor.topology). */
+export interface TopologyContribution {
+  dockerNetworks?: DockerNetworkInfo[];
+  hosts?: RemoteHostInfo[];
+}
+
 export interface TopologySnapshot {
   interfaces: NetworkInterfaceInfo[];
   services: Array<{ name: string; location: ServiceLocation }>;
   edges: ResolvedEdge[];
   /** This machine's WireGuard tunnels, once detected. */
   wireguard?: WireGuardTopology;
+  /** This machine's host name (the header of its group in the topology view). */
+  hostname?: string;
+  /** The Docker networks of the project, with subnet and gateway once known. */
+  dockerNetworks?: DockerNetworkInfo[];
+  /** LAN hosts and WireGuard peers the project's services run on. */
+  hosts?: RemoteHostInfo[];
 }

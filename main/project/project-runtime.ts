@@ -38,6 +38,7 @@ export class ProjectRuntime {
       project: options.config.name,
       resolvers: executors.flatMap((e) => e.locationResolvers?.({ onWarning: warnings.report }) ?? []),
       locationOf: (service) => this.executors.get(service.target.type)?.locationOf?.(service, this.current),
+      contributors: executors.flatMap((e) => (e.topology ? [() => e.topology!(this.current)] : [])),
     });
     this.manager = new ServiceManager({
       project: options.config,

@@ -348,8 +348,8 @@ export class ProjectSession {
     return this.current?.runtime?.logs.page(query) ?? { lines: [], next: null, until: query.until ?? 0, evicted: {} };
   }
 
-  topology(): TopologySnapshot {
-    return this.current?.runtime?.network.topology() ?? { interfaces: [], services: [], edges: [] };
+  async topology(): Promise<TopologySnapshot> {
+    return (await this.current?.runtime?.network.snapshot()) ?? { interfaces: [], services: [], edges: [] };
   }
 
   /** Stops every service, flushes logs and releases the project. A dirty draft stays in the
