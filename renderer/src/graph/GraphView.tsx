@@ -4,7 +4,6 @@ import {
   Background,
   MiniMap,
   ReactFlow,
-  useNodesInitialized,
   useReactFlow,
   useStore as useFlowStore,
   useStoreApi,
@@ -26,7 +25,7 @@ import { EdgeLayer } from './EdgeLayer';
 import { edgeTypes } from './edges/DependencyEdge';
 import { useAutoFit } from './fit/use-auto-fit';
 import { OverviewCanvas, serviceAt } from './OverviewCanvas';
-import { MINIMAP, MINIMAP_CORNER, NODE_HEIGHT, NODE_WIDTH, OVERVIEW_BELOW_ZOOM } from './scale';
+import { MINIMAP, MINIMAP_CORNER, MINIMAP_MIN_CANVAS, NODE_HEIGHT, NODE_WIDTH, OVERVIEW_BELOW_ZOOM } from './scale';
 import { nodeTypes } from './nodes/node-types';
 import { Palette, PALETTE_MIME } from './Palette';
 
@@ -52,8 +51,11 @@ export function GraphView() {
   const setMinimap = useUi((s) => s.setMinimap);
   const offline = useOffline();
   const canvas = useRef<HTMLDivElement>(null);
-  const showMinimap = minimap && !large;
-  const { fit, onMoveStart } = useAutoFit(canvas, controller.stores.ui, { corner: showMinimap ? MINIMAP_CORNER : null });
+  // A minimap earns its corner only on a roomy canvas (at 1024x700 with the dock and the inspector
+  // open it would take a quarter of it); the rail's switch turns it off altogether.
+  const roomy = useFlowStore((s) => s.width >= MINIMAP_MIN_CANVAS.width && s.height >= MINIMAP_MIN_CANVAS.height);
+  const showMinimap = minimap && !large && roomy;
+  const { fit, onMoveEnd } = useAutoFit(canvas, controller.stores.ui, { corner: showMinimap ? MINIMAP_CORNER : null });
   // A large graph zoomed far out is drawn by OverviewCanvas, its React Flow nodes hidden. The
   // selector yields a boolean, so only crossing the threshold re-renders this view; all other
   // zoom-dependent detail lives in the nodes (use-lod.ts).
@@ -65,18 +67,27 @@ export function GraphView() {
   const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
 
   // The initial fit is ours (fitViewport keeps nodes clear of the minimap), not the fitView prop.
-  const panZoomReady = useFlowStore((s) => s.panZoom !== null);
-  const nodesMeasured = useNodesInitialized();
   // Once per file: a small graph when its nodes have been measured, a large one (fixed sizes,
-  // hidden in the overview) as soon as the pan/zoom exists.
+  // hidden in the overview) as soon as the pan/zoom exists. Watched by a subscription, not a
+  // selector: nodes measured while panning must not re-render the view.
   const initialFit = useRef<string | null>(null);
   useEffect(() => {
     const key = file ?? '';
-    if (!panZoomReady || initialFit.current === key || !(large || nodesMeasured)) return;
-    initialFit.current = key;
-    fit();
-    setFittedOnce(true);
-  }, [panZoomReady, large, nodesMeasured, file, fit]);
+    if (initialFit.current === key) return;
+    const ready = (s: ReturnType<typeof flowStore.getState>) => s.panZoom !== null && (large || s.nodesInitialized);
+    const go = () => {
+      initialFit.current = key;
+      fit();
+      setFittedOnce(true);
+    };
+    if (ready(flowStore.getState())) return void go();
+    const off = flowStore.subscribe((s) => {
+      if (initialFit.current === key || !ready(s)) return;
+      off();
+      go();
+    });
+    return off;
+  }, [flowStore, large, file, fit]);
 
   // The node the inspector opens for stays in view: the panel narrows the graph and may cover it.
   const selectedId = useGraph((s) => {
@@ -260,7 +271,7 @@ export function GraphView() {
           onNodeDoubleClick={onNodeDoubleClick}
           onPaneClick={onPaneClick}
           onPaneContextMenu={onPaneContextMenu}
-          onMoveStart={onMoveStart}
+          onMoveEnd={onMoveEnd}
           nodesDraggable={!offline}
           nodesConnectable={!offline}
           colorMode={theme}

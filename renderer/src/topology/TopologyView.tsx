@@ -15,8 +15,6 @@ import { layoutTopology, TOPO_CARD, type TopologyLayout } from './topology-layou
 
 /** The renderCounts key of the topology view itself (not a valid service name). */
 export const TOPOLOGY_RENDERS = '(topology-view)';
-/** Below this zoom the address labels are too small to read: they are hidden. */
-const LABELS_FROM_ZOOM = 0.45;
 const ARROW: EdgeMarker = { type: MarkerType.ArrowClosed, width: 22, height: 22 };
 /** The arrowheads' colour: the stylesheet's --edge (a marker's colour is an attribute, not CSS). */
 const MARKER = { dark: '#7d889b', light: '#8792a5' } as const;
@@ -109,9 +107,8 @@ export function TopologyView() {
   const setContextMenu = useUi((s) => s.setContextMenu);
   const offline = useOffline();
   const canvas = useRef<HTMLDivElement>(null);
-  const { fit, onMoveStart } = useAutoFit(canvas, controller.stores.ui, { corner: null });
+  const { fit, onMoveEnd } = useAutoFit(canvas, controller.stores.ui, { corner: null });
   const flow = useStoreApi();
-  const labels = useFlowStore((s) => s.transform[2] >= LABELS_FROM_ZOOM);
 
   const layout = useMemo(() => (topology ? layoutTopology(topology) : null), [topology]);
   const types = useMemo(() => new Map(views.map((v) => [v.name, v.type])), [views]);
@@ -178,7 +175,7 @@ export function TopologyView() {
   else if (topology.services.length === 0) status = 'No service is known to the running core yet (a file with errors runs nothing: fix and save it).';
 
   return (
-    <div className={`topology-view${labels ? '' : ' labels-off'}`} data-testid="topology-view" data-services={layout?.services.length ?? 0} onKeyDown={onKeyDown} tabIndex={0}>
+    <div className="topology-view" data-testid="topology-view" data-services={layout?.services.length ?? 0} onKeyDown={onKeyDown} tabIndex={0}>
       <CanvasRail onFit={() => fit({ duration: 200 })} />
       <div className="graph-canvas" ref={canvas}>
         <ReactFlow
@@ -190,7 +187,7 @@ export function TopologyView() {
           onNodeDoubleClick={onNodeDoubleClick}
           onNodeContextMenu={onNodeContextMenu}
           onPaneClick={onPaneClick}
-          onMoveStart={onMoveStart}
+          onMoveEnd={onMoveEnd}
           nodesDraggable={false}
           nodesConnectable={false}
           elementsSelectable={false}

@@ -73,7 +73,8 @@ export interface TopologyLayout {
 /** The label's box, estimated from its text (monospace 11 px: about 6.7 px a character). */
 function labelSize(text: string, e: ResolvedEdge): { width: number; height: number } {
   const extra = (e.warning ? 2 : 0) + (e.tunnel ? 7 : 0);
-  return { width: (text.length + extra) * 6.7 + 16, height: 20 };
+  // A warning's label has a second line with the reason (at most 280 px wide, see app.css).
+  return { width: Math.max((text.length + extra) * 6.7 + 16, e.warning ? 280 : 0), height: e.warning ? 36 : 20 };
 }
 
 const SPOTS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82];

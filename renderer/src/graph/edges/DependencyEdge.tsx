@@ -33,8 +33,9 @@ function DependencyEdgeImpl({ id, source, target, sourceX, sourceY, targetX, tar
         <BaseEdge id={id} path={path} markerStart={markerStart} markerEnd={markerEnd} interactionWidth={18} />
       </g>
       {(hover || selected) && (at || warn) && (
+        // Just above the line and deaf to the pointer: under the pointer it would end the hover.
         <EdgeLabelRenderer>
-          <div className={`edge-address${warn ? ' warn' : ''}`} data-testid={`edge-address-${id}`} style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
+          <div className={`edge-address${warn ? ' warn' : ''}`} data-testid={`edge-address-${id}`} style={{ transform: `translate(-50%, -140%) translate(${labelX}px, ${labelY}px)` }}>
             {warn ? '⚠ ' : ''}
             {at ?? 'no address'}
           </div>

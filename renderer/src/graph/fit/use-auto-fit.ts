@@ -2,7 +2,7 @@
 // is ready, whenever asked (the fit button, `f`, a layout landing), after a panel changes size
 // (the log dock, the inspector: `layoutRevision`), and after any other resize of the canvas as
 // long as the user has not panned or zoomed since the last fit (then their view is left alone).
-import { useReactFlow, useStoreApi, type OnMoveStart } from '@xyflow/react';
+import { useReactFlow, useStoreApi, type OnMove, type Viewport } from '@xyflow/react';
 import { useCallback, useEffect, useRef, type RefObject } from 'react';
 import type { UiStore } from '../../stores/ui-store';
 import { fitViewport } from './fit-viewport';
@@ -13,14 +13,15 @@ export const FIT_MARGIN = 24;
 
 export interface AutoFit {
   fit(opts?: { duration?: number }): void;
-  /** Wire to React Flow's onMoveStart: a pan or zoom by the user ends "fitted". */
-  onMoveStart: OnMoveStart;
+  /** Wire to React Flow's onMoveEnd: a pan or zoom by the user ends "fitted". */
+  onMoveEnd: OnMove;
 }
 
 export function useAutoFit(canvas: RefObject<HTMLElement | null>, ui: UiStore, opts: { corner: { width: number; height: number } | null }): AutoFit {
   const flow = useStoreApi();
   const { getNodes, getNodesBounds, setViewport } = useReactFlow();
   const fitted = useRef(false);
+  const fittedAt = useRef<Viewport | null>(null);
   const corner = useRef(opts.corner);
   corner.current = opts.corner;
 
@@ -31,14 +32,17 @@ export function useAutoFit(canvas: RefObject<HTMLElement | null>, ui: UiStore, o
       if (!width || !height || nodes.length === 0) return;
       const v = fitViewport(getNodesBounds(nodes), { width, height }, { margin: FIT_MARGIN, corner: corner.current, minZoom, maxZoom: FIT_MAX_ZOOM });
       fitted.current = true;
+      fittedAt.current = v;
       void setViewport(v, duration ? { duration } : undefined);
     },
     [flow, getNodes, getNodesBounds, setViewport],
   );
 
-  const onMoveStart: OnMoveStart = useCallback((event) => {
-    // Programmatic moves (fits, keeping the selection in view) come without an event.
-    if (event) fitted.current = false;
+  const onMoveEnd: OnMove = useCallback((event, v) => {
+    // Programmatic moves (fits, keeping the selection in view) come without an event; a click on
+    // a card starts and ends a "move" that moved nothing.
+    const at = fittedAt.current;
+    if (event && (!at || Math.abs(at.x - v.x) > 0.5 || Math.abs(at.y - v.y) > 0.5 || Math.abs(at.zoom - v.zoom) > 1e-4)) fitted.current = false;
   }, []);
 
   // A panel's size changed: fit once the canvas has its new size (React Flow measures it on
@@ -78,5 +82,5 @@ export function useAutoFit(canvas: RefObject<HTMLElement | null>, ui: UiStore, o
     };
   }, [canvas, fit]);
 
-  return { fit, onMoveStart };
+  return { fit, onMoveEnd };
 }

@@ -1,7 +1,7 @@
 // A service in its location's group: name, live status, the address it is reached at from here,
 // and its controls. Like the graph's cards it selects only its own service's run state, and its
 // buttons act without selecting it; a click on the card selects it (shared with the graph view).
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore as useFlowStore, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { useController } from '../../../actions/controller-context';
 import { KindIcon } from '../../../graph/nodes/shared/KindIcon';
@@ -11,6 +11,11 @@ import { useOffline, useRun, useUi } from '../../../stores/stores';
 import { renderCounts } from '../../../test-hooks';
 import type { TopologyServiceNodeType } from './types';
 
+/** Level of detail by zoom, as the graph's cards have it: below these a card is its name and
+ * status, then a coloured block (a fitted stack of hundreds paints far less). */
+export type TopologyLod = 'full' | 'compact' | 'block';
+export const topologyLod = (zoom: number): TopologyLod => (zoom >= 0.5 ? 'full' : zoom >= 0.25 ? 'compact' : 'block');
+
 function TopologyServiceNodeImpl({ data, selected }: NodeProps<TopologyServiceNodeType>) {
   const { name, type, location } = data;
   if (import.meta.env.MODE === 'test-hooks') renderCounts[name] = (renderCounts[name] ?? 0) + 1;
@@ -19,6 +24,18 @@ function TopologyServiceNodeImpl({ data, selected }: NodeProps<TopologyServiceNo
   const controller = useController();
   const openLogs = useUi((s) => s.openLogs);
   const status = shownStatus(state?.status, offline);
+  // A string selector: panning re-renders nothing, crossing a threshold re-renders the cards.
+  const lod = useFlowStore((s) => topologyLod(s.transform[2]));
+  if (lod !== 'full') {
+    return (
+      <div className={`topo-service lod-${lod} ${statusClass(status)}${selected ? ' selected' : ''}`} data-testid={`topo-node-${name}`} data-status={status} title={`${name}: ${status}`}>
+        <Handle type="target" position={Position.Left} isConnectable={false} />
+        <span className="service-node-name">{name}</span>
+        {lod === 'compact' && <span className={`status-pill ${statusClass(status)}`}>{status}</span>}
+        <Handle type="source" position={Position.Right} isConnectable={false} />
+      </div>
+    );
+  }
   const active = isActive(status);
   const ip = location.kind === 'docker' ? location.ip : undefined;
   const address = state?.address ?? ip;
