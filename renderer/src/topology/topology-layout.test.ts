@@ -63,7 +63,7 @@ describe('topology layout', () => {
     }
   });
 
-  it('gives every edge its resolution, marks the crossings, and keeps labels clear of the cards', () => {
+  it('gives every edge its resolution, marks the crossings, and keeps labels clear of the cards and of each other', () => {
     const l = layoutTopology(base);
     const e = new Map(l.edges.map((x) => [x.id, x]));
     expect([...e.keys()].sort()).toEqual(['api->agent', 'api->probe', 'cache->api', 'store->api', 'store->metrics']);
@@ -72,9 +72,10 @@ describe('topology layout', () => {
     expect(e.get('api->agent')?.resolved.tunnel).toBe(true);
     const groups = new Map(l.groups.map((g) => [g.id, g]));
     const cards = l.services.map((s) => ({ x: groups.get(s.group)!.x + s.x, y: groups.get(s.group)!.y + s.y, ...TOPO_CARD }));
-    for (const x of l.edges) {
-      const label = { x: x.label.x - 60, y: x.label.y - 10, width: 120, height: 20 };
-      expect(cards.some((c) => overlaps(c, label)), `label of ${x.id}`).toBe(false);
+    const labels = l.edges.map((x) => ({ id: x.id, box: { x: x.label.x - 60, y: x.label.y - 10, width: 120, height: 20 } }));
+    for (const a of labels) {
+      expect(cards.some((c) => overlaps(c, a.box)), `label of ${a.id} on a card`).toBe(false);
+      for (const b of labels) if (a !== b) expect(overlaps(a.box, b.box), `labels of ${a.id} and ${b.id}`).toBe(false);
     }
   });
 

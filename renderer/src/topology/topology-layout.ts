@@ -77,10 +77,11 @@ function labelSize(text: string, e: ResolvedEdge): { width: number; height: numb
   return { width: Math.max((text.length + extra) * 6.7 + 16, e.warning ? 280 : 0), height: e.warning ? 36 : 20 };
 }
 
-const SPOTS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82];
+const SPOTS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88];
 
-/** The first point along the line (from its middle outwards) where a label of `size` covers no card. */
-export function labelSpot(ends: EdgeEnds, size: { width: number; height: number }, cards: readonly Box[]): { x: number; y: number } {
+/** The first point along the line (from its middle outwards) where a label of `size` covers
+ * none of `obstacles` (cards, labels placed before it); the middle when there is none. */
+export function labelSpot(ends: EdgeEnds, size: { width: number; height: number }, obstacles: readonly Box[]): { x: number; y: number } {
   const at = (t: number) => ({ x: ends.sourceX + (ends.targetX - ends.sourceX) * t, y: ends.sourceY + (ends.targetY - ends.sourceY) * t });
   for (const t of SPOTS) {
     const p = at(t);
@@ -88,7 +89,7 @@ export function labelSpot(ends: EdgeEnds, size: { width: number; height: number 
     const r = p.x + size.width / 2;
     const top = p.y - size.height / 2;
     const bottom = p.y + size.height / 2;
-    if (!cards.some((c) => l < c.x + c.width && r > c.x && top < c.y + c.height && bottom > c.y)) return p;
+    if (!obstacles.some((c) => l < c.x + c.width && r > c.x && top < c.y + c.height && bottom > c.y)) return p;
   }
   return at(0.5);
 }
@@ -115,7 +116,8 @@ const STATE_WORDS: Record<HostConnectionState, string> = { connected: 'connected
 function localLines(interfaces: NetworkInterfaceInfo[]): { lines: string[]; detail: string } {
   // IPv6 link-local addresses say little and take the room.
   const shown = interfaces.map((i) => ({ ...i, addresses: i.addresses.filter((a) => !/^fe80:/i.test(a)) })).filter((i) => i.addresses.length > 0);
-  const order = { ethernet: 0, wireguard: 1, docker: 2, other: 3, loopback: 4 } as const;
+  // Loopback before the bridges: local edges use it; each Docker network's gateway is in its own group.
+  const order = { ethernet: 0, wireguard: 1, loopback: 2, docker: 3, other: 4 } as const;
   shown.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
   const all = shown.map((i) => `${i.name} ${i.addresses.join(', ')}`);
   const brief = shown.slice(0, 4).map((i) => `${i.name} ${i.addresses[0]}`);
@@ -277,24 +279,21 @@ export function layoutTopology(topo: TopologySnapshot, now = Date.now()): Topolo
     const g = groupAt.get(p.group)!;
     boxes.set(p.name, { x: g.x + p.x, y: g.y + p.y, width: TOPO_CARD.width, height: TOPO_CARD.height });
   }
-  const cards = [...boxes.values()];
+  // Labels avoid the cards and each other: warnings (the larger, and the ones that matter) first.
+  const obstacles: Box[] = [...boxes.values()];
   const groupOf = new Map(placed.map((p) => [p.name, p.group]));
   const edges: TopologyEdge[] = [];
-  for (const e of topo.edges) {
+  const ordered = [...topo.edges].sort((a, b) => Number(Boolean(b.warning)) - Number(Boolean(a.warning)));
+  for (const e of ordered) {
     const a = boxes.get(e.to);
     const b = boxes.get(e.from);
     if (!a || !b) continue;
     const ends = facingSides(a, b);
     const text = e.address ? `${e.address}${e.port !== undefined ? `:${e.port}` : ''}` : 'no route';
-    edges.push({
-      id: edgeId(e.to, e.from),
-      dependency: e.to,
-      dependent: e.from,
-      resolved: e,
-      crossing: groupOf.get(e.to) !== groupOf.get(e.from),
-      ends,
-      label: labelSpot(ends, labelSize(text, e), cards),
-    });
+    const size = labelSize(text, e);
+    const label = labelSpot(ends, size, obstacles);
+    obstacles.push({ x: label.x - size.width / 2, y: label.y - size.height / 2, width: size.width, height: size.height });
+    edges.push({ id: edgeId(e.to, e.from), dependency: e.to, dependent: e.from, resolved: e, crossing: groupOf.get(e.to) !== groupOf.get(e.from), ends, label });
   }
   return { groups: out, services: placed, edges };
 }
