@@ -73,7 +73,8 @@ const layerRule = {
   testFiles: ['**/*.test.ts', '**/*.test.tsx', '**/*.test-suite.ts', '**/test-support/**'],
   // Test code: its layer's allowance plus the first matching row here.
   tests: [
-    { under: 'renderer', packages: ['vitest'] },
+    // Property tests of the renderer's pure modules (fit-viewport) use fast-check too.
+    { under: 'renderer', packages: ['vitest', 'fast-check'] },
     {
       under: '',
       imports: ['main', 'shared'],

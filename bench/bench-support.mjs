@@ -41,8 +41,9 @@ export function processService(name, deps) {
   };
 }
 
-/** A dispatcher over synthetic services: what the renderer sees is the real contract. */
-export function syntheticCore(ApiDispatcher, services, history = () => []) {
+/** A dispatcher over synthetic services: what the renderer sees is the real contract. `topology`
+ * is what `network.topology` answers (default: nothing located). */
+export function syntheticCore(ApiDispatcher, services, history = () => [], topology = null) {
   const listeners = new Set();
   const snapshot = () => ({ file: '/bench/services.yaml', project: 'bench', dirty: false, services, problems: [], seq: core.seq });
   const none = () => {
@@ -75,7 +76,7 @@ export function syntheticCore(ApiDispatcher, services, history = () => []) {
         'services.restart': () => ({ restarted: [] }),
         'logs.history': ({ service, limit }) => history(service, limit),
         'logs.page': ({ services, limit }) => ({ lines: history(services?.[0], limit), next: null, until: 0, evicted: {} }),
-        'network.topology': () => ({ interfaces: [], services: [], edges: [] }),
+        'network.topology': () => topology ?? { interfaces: [], services: [], edges: [] },
         'supervisor.info': () => ({ pid: process.pid, file: null, project: 'bench', startedAt: Date.now(), version: 'bench' }),
         'supervisor.shutdown': () => null,
       },

@@ -101,12 +101,32 @@ export interface WireGuardTopology {
   detectedAt: number;
 }
 
+/** A Docker network the project's containers join. */
+export interface DockerNetworkInfo {
+  name: string;
+  /** CIDR, e.g. `172.18.0.0/16`; absent while the network does not exist or the engine is away. */
+  subnet?: string;
+  /** The bridge's address on this machine: how containers reach processes here. */
+  gateway?: string;
+  /** Why subnet and gateway are unknown ("not created yet…", "Docker engine not reachable…"). */
+  reason?: string;
+}
+
+/** What an executor adds to the topology (ServiceExecutor.topology). */
+export interface TopologyContribution {
+  dockerNetworks?: DockerNetworkInfo[];
+}
+
 export interface TopologySnapshot {
   interfaces: NetworkInterfaceInfo[];
   services: Array<{ name: string; location: ServiceLocation }>;
   edges: ResolvedEdge[];
   /** This machine's WireGuard tunnels, once detected. */
   wireguard?: WireGuardTopology;
-  /** Hosts of remote services (RemoteLan, Wireguard), when there are any. */
+  /** This machine's host name (the header of its group in the topology view). */
+  hostname?: string;
+  /** The Docker networks of the project, with subnet and gateway once known. */
+  dockerNetworks?: DockerNetworkInfo[];
+  /** LAN hosts and WireGuard peers the project's services run on. */
   hosts?: RemoteHostInfo[];
 }

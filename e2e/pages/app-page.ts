@@ -59,9 +59,39 @@ export class AppPage {
     return this.page.evaluate(() => (globalThis as unknown as { __harness: { stores: { connection: { getState(): { resyncs: number } } } } }).__harness.stores.connection.getState().resyncs);
   }
 
-  /** Drops the WebSocket as a network failure would. */
-  async dropConnection(): Promise<void> {
-    await this.page.evaluate(() => (globalThis as unknown as { __harness: { dropConnection(): void } }).__harness.dropConnection());
+  /** Drops the WebSocket as a network failure would; with `holdMs` it stays down that long. */
+  async dropConnection(holdMs = 0): Promise<void> {
+    await this.page.evaluate((ms) => (globalThis as unknown as { __harness: { dropConnection(holdMs: number): void } }).__harness.dropConnection(ms), holdMs);
+  }
+
+  /** The banner shown while the link to the core is down. */
+  banner = () => this.page.getByTestId('connection-banner');
+
+  /** Waits until the page's link to the core is `status` (open, closed, connecting). */
+  async waitConnection(status: string, timeoutMs = 20_000): Promise<void> {
+    await this.page.locator(`[data-testid="connection"][data-status="${status}"]`).waitFor({ timeout: timeoutMs });
+  }
+
+  /** A service's status as the run store holds it (the node may be out of view). */
+  async storeStatus(name: string): Promise<string | undefined> {
+    return this.page.evaluate((n) => (globalThis as unknown as { __harness: { stores: { run: { getState(): { states: Record<string, { status: string }> } } } } }).__harness.stores.run.getState().states[n]?.status, name);
+  }
+
+  /** Waits until the run store says `name` is one of `statuses`. */
+  async waitStoreStatus(name: string, statuses: string[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: string | undefined;
+    while (Date.now() < deadline) {
+      last = await this.storeStatus(name);
+      if (last && statuses.includes(last)) return;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`${name}: expected ${statuses.join('|')} within ${timeoutMs} ms, last saw "${last}"`);
+  }
+
+  /** Two animation frames: what a store change causes has been painted. */
+  async settle(): Promise<void> {
+    await this.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))');
   }
 
   async screenshot(name: string): Promise<void> {

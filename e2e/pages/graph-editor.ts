@@ -34,6 +34,28 @@ export class GraphEditorObject {
     await this.page.mouse.up();
   }
 
+  /** Moves the mouse onto the middle of an edge's path (a straight edge has no height to hover). */
+  async hoverEdge(source: string, target: string): Promise<void> {
+    const p = await this.page.evaluate((id) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
+      const path = doc.querySelector(`[data-testid="rf__edge-${id}"] path.react-flow__edge-path`) as {
+        getTotalLength(): number;
+        getPointAtLength(l: number): { x: number; y: number; matrixTransform(m: unknown): { x: number; y: number } };
+        getScreenCTM(): unknown;
+        ownerSVGElement: { createSVGPoint(): { x: number; y: number; matrixTransform(m: unknown): { x: number; y: number } } };
+      } | null;
+      if (!path) return null;
+      const mid = path.getPointAtLength(path.getTotalLength() / 2);
+      const pt = path.ownerSVGElement.createSVGPoint();
+      pt.x = mid.x;
+      pt.y = mid.y;
+      const s = pt.matrixTransform(path.getScreenCTM());
+      return { x: s.x, y: s.y };
+    }, `${source}->${target}`);
+    if (!p) throw new Error(`no edge ${source}->${target} on screen`);
+    await this.page.mouse.move(p.x, p.y);
+  }
+
   edge(source: string, target: string): Locator {
     return this.page.getByTestId(`rf__edge-${source}->${target}`);
   }

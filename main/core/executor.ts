@@ -5,7 +5,7 @@
 // optional members, each with the default the core applies when a member is absent.
 import type { HealthCheck, ProjectConfig, ServiceConfig, TargetType } from '../../shared/config-types.js';
 import type { HostKeyEvent, LogStream, ProgressEvent } from '../../shared/events.js';
-import type { RemoteHostInfo, ResolvedEdge, ServiceLocation } from '../../shared/network-types.js';
+import type { RemoteHostInfo, ResolvedEdge, ServiceLocation, TopologyContribution } from '../../shared/network-types.js';
 import type { HealthResult, RemoteEndpoint } from '../../shared/service-state.js';
 import type { LocationKind, LocationResolver } from '../network/location-resolver.js';
 import type { LocationPatch } from '../network/network-manager.js';
@@ -127,6 +127,11 @@ export interface ServiceExecutor {
   /** What became known about the location once an instance runs (a container's IP, the tunnel
    * interface that reaches a peer). Default: the location stays as registered. */
   locate?(service: ServiceConfig, instance: RunningInstance): LocationPatch | undefined;
+  /** What this executor knows about the networks it runs services on, for the topology view: the
+   * Docker executor's project network (subnet, gateway); hosts come from `hosts()`. Asked on every
+   * `network.topology`, bounded in time by the NetworkManager (a slow or failing one is left out).
+   * Default: nothing beyond the locations. */
+  topology?(project: ProjectConfig): TopologyContribution | undefined | Promise<TopologyContribution | undefined>;
   /** Second Ctrl-C: end the instance now, without waiting for a grace period; the stop already
    * in progress then sees it exit. Default: nothing (the regular stop keeps its grace period). */
   forceKill?(service: ServiceConfig, instance: RunningInstance): void;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../shared/errors.js';
 import { service } from '../core/test-support/fixtures.js';
@@ -76,5 +77,38 @@ describe('NetworkManager', () => {
     const topo = net.topology();
     const lo = topo.interfaces.find((i) => i.addresses.includes('127.0.0.1'));
     expect(lo?.kind).toBe('loopback');
+  });
+
+  it('snapshot() merges what contributors know, names every Docker network a service is on, and leaves out a failing or slow contributor', async () => {
+    const box = { key: 'me@box:22', host: 'box', port: 22, user: 'me', connection: 'connected' as const, addresses: ['10.0.0.5'], seesThisMachineAs: '10.0.0.1', services: [] };
+    const net = new NetworkManager({
+      project: 'p',
+      contributorTimeoutMs: 200,
+      hosts: () => [box],
+      contributors: [
+        () => ({ dockerNetworks: [{ name: 'harness-p', subnet: '172.30.0.0/16', gateway: '172.30.0.1' }] }),
+        async () => ({ dockerNetworks: [{ name: 'harness-p', subnet: '172.30.0.0/16' }] }),
+        () => {
+          throw new Error('engine exploded');
+        },
+        // Never settles: the snapshot must not wait for it.
+        () => new Promise(() => undefined),
+      ],
+    });
+    net.registerService(docker('web'));
+    net.registerService(service('cache', { target: { type: 'Docker', image: 'x', env: {}, ports: [], volumes: [] } }), { kind: 'docker', network: 'other-net' });
+    const snap = await net.snapshot();
+    expect(snap.hostname).toBe(hostname());
+    expect(snap.dockerNetworks).toEqual([{ name: 'harness-p', subnet: '172.30.0.0/16', gateway: '172.30.0.1' }, { name: 'other-net' }]);
+    expect(snap.hosts).toEqual([box]);
+    expect(snap.services.map((s) => s.name)).toEqual(['web', 'cache']);
+  });
+
+  it('snapshot() of a Process-only project has no Docker networks or hosts', async () => {
+    const net = new NetworkManager({ project: 'p' });
+    net.registerService(service('api'));
+    const snap = await net.snapshot();
+    expect(snap.dockerNetworks).toBeUndefined();
+    expect(snap.hosts).toBeUndefined();
   });
 });

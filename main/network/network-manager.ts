@@ -4,7 +4,8 @@
 // registered per (from kind, to kind), so Docker and remote support plug in from their own files.
 import { envPrefix, type ServiceConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
-import type { RemoteHostInfo, ResolvedEdge, ServiceLocation, TopologySnapshot, WireGuardTopology } from '../../shared/network-types.js';
+import { hostname } from 'node:os';
+import type { RemoteHostInfo, ResolvedEdge, ServiceLocation, TopologyContribution, TopologySnapshot, WireGuardTopology } from '../../shared/network-types.js';
 import { localInterfaces } from './local-interfaces.js';
 import { localToHost, localToLocal } from './local-resolvers.js';
 import {
@@ -37,7 +38,13 @@ export interface NetworkManagerOptions {
   wireguard?: () => WireGuardTopology | undefined;
   /** The hosts remote services run on, for the topology (from the executors that connect there). */
   hosts?: () => RemoteHostInfo[];
+  /** Parts of the topology executors know (Docker networks), merged by `snapshot()`. */
+  contributors?: Array<() => TopologyContribution | undefined | Promise<TopologyContribution | undefined>>;
+  /** How long `snapshot()` waits for one contributor before leaving it out. Default 1500 ms. */
+  contributorTimeoutMs?: number;
 }
+
+const CONTRIBUTOR_TIMEOUT_MS = 1500;
 
 interface Registered {
   config: ServiceConfig;
@@ -51,12 +58,16 @@ export class NetworkManager {
   private readonly locationOf: NetworkManagerOptions['locationOf'];
   private readonly wireguard: NetworkManagerOptions['wireguard'];
   private readonly hosts: NetworkManagerOptions['hosts'];
+  private readonly contributors: NonNullable<NetworkManagerOptions['contributors']>;
+  private readonly contributorTimeoutMs: number;
 
   constructor(options: NetworkManagerOptions) {
     this.project = options.project;
     this.locationOf = options.locationOf;
     this.wireguard = options.wireguard;
     this.hosts = options.hosts;
+    this.contributors = options.contributors ?? [];
+    this.contributorTimeoutMs = options.contributorTimeoutMs ?? CONTRIBUTOR_TIMEOUT_MS;
     this.registerResolver('local', 'local', localToLocal);
     this.registerResolver('local', 'lan', localToHost);
     this.registerResolver('local', 'wireguard', localToHost);
@@ -166,6 +177,30 @@ export class NetworkManager {
     };
   }
 
+  /**
+   * The topology with what the contributors know (Docker networks with subnet and gateway) and
+   * this machine's name: what `network.topology` answers. A contributor that fails or
+   * takes longer than the timeout is left out of this snapshot, so one slow engine or host never
+   * holds the view.
+   */
+  async snapshot(): Promise<TopologySnapshot> {
+    const base = this.topology();
+    const parts = await Promise.all(this.contributors.map((c) => withTimeout(c, this.contributorTimeoutMs)));
+    const dockerNetworks = new Map<string, NonNullable<TopologyContribution['dockerNetworks']>[number]>();
+    for (const part of parts) {
+      for (const n of part?.dockerNetworks ?? []) dockerNetworks.set(n.name, { ...dockerNetworks.get(n.name), ...n });
+    }
+    // Every network a service is located on has a group, known to an executor or not.
+    for (const s of base.services) {
+      if (s.location.kind === 'docker' && !dockerNetworks.has(s.location.network)) dockerNetworks.set(s.location.network, { name: s.location.network });
+    }
+    return {
+      ...base,
+      hostname: hostname(),
+      ...(dockerNetworks.size > 0 ? { dockerNetworks: [...dockerNetworks.values()] } : {}),
+    };
+  }
+
   private defaultLocation(config: ServiceConfig): ServiceLocation {
     const known = this.locationOf?.(config);
     if (known) return known;
@@ -211,6 +246,20 @@ export class NetworkManager {
     const req = this.request(from, dep);
     const r = this.resolverFor(req).resolve(req);
     return { from: from.name, to: dep, ...r };
+  }
+}
+
+async function withTimeout<T>(run: () => T | Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve().then(run),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -41,6 +41,7 @@ export class ProjectRuntime {
       resolvers: executors.flatMap((e) => e.locationResolvers?.({ onWarning: warnings.report, fromHost: (name) => this.network.resolveFromHost(name) }) ?? []),
       locationOf: (service) => this.executors.get(service.target.type)?.locationOf?.(service, this.current),
       hosts: () => executors.flatMap((e) => e.hosts?.() ?? []),
+      contributors: executors.flatMap((e) => (e.topology ? [() => e.topology!(this.current)] : [])),
     });
     this.manager = new ServiceManager({
       project: options.config,

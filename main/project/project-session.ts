@@ -351,8 +351,8 @@ export class ProjectSession {
     return this.current?.runtime?.logs.page(query) ?? { lines: [], next: null, until: query.until ?? 0, evicted: {} };
   }
 
-  topology(): TopologySnapshot {
-    return this.current?.runtime?.network.topology() ?? { interfaces: [], services: [], edges: [] };
+  async topology(): Promise<TopologySnapshot> {
+    return (await this.current?.runtime?.network.snapshot()) ?? { interfaces: [], services: [], edges: [] };
   }
 
   /** Trusts a host key that a `hostKey` event of this project showed (see the API method). */

@@ -6,10 +6,11 @@ import { ContextMenu } from './graph/ContextMenu';
 import { GraphView } from './graph/GraphView';
 import { useTerminals } from './logs/terminal-context';
 import { LogDock } from './logs/LogDock';
+import { ConnectionBanner } from './panels/ConnectionBanner';
 import { Dialog } from './panels/Dialog';
 import { EmptyState } from './panels/EmptyState';
 import { ImportDialog } from './panels/ImportDialog';
-import { Inspector } from './panels/inspector/Inspector';
+import { InspectorDock } from './panels/inspector/InspectorDock';
 import { MergeDialog } from './panels/MergeDialog';
 import { PathDialog } from './panels/PathDialog';
 import { PendingBar } from './panels/PendingBar';
@@ -18,7 +19,7 @@ import { SourcePanel } from './panels/SourcePanel';
 import { Toasts } from './panels/Toasts';
 import { TrustHostDialog } from './panels/TrustHostDialog';
 import { Toolbar } from './panels/Toolbar';
-import { TopologyView } from './panels/TopologyView';
+import { TopologyView } from './topology/TopologyView';
 import { useConnection, useGraph, useUi } from './stores/stores';
 
 /** Keys typed into a field belong to the field (its own undo, its own text). */
@@ -89,6 +90,7 @@ export function App() {
   return (
     <div className="app" data-testid="app" data-ready={ready}>
       <Toolbar />
+      <ConnectionBanner />
       {file && <PendingBar />}
       <main className={`main-area${file && sourceOpen ? ' with-source' : ''}`}>
         {!ready ? (
@@ -100,9 +102,11 @@ export function App() {
             <GraphView />
           </ReactFlowProvider>
         ) : (
-          <TopologyView />
+          <ReactFlowProvider>
+            <TopologyView />
+          </ReactFlowProvider>
         )}
-        {file && view === 'graph' && <Inspector />}
+        {file && <InspectorDock />}
         {file && sourceOpen && <SourcePanel />}
         <ProblemsPanel />
       </main>

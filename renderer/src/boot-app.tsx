@@ -43,7 +43,7 @@ export function bootApp(early: EarlyConnection): void {
   early.connection.release();
 
   // Hooks for the e2e specs and benches: only in the test build (see test-hooks.ts).
-  if (import.meta.env.MODE === 'test-hooks') installTestHooks({ stores, controller, terminals, dropConnection: () => ws?.dropForTest() });
+  if (import.meta.env.MODE === 'test-hooks') installTestHooks({ stores, controller, terminals, dropConnection: (holdMs?: number) => ws?.dropForTest(holdMs) });
 
   createRoot(document.getElementById('root')!).render(
     <StrictMode>

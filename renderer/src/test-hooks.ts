@@ -16,7 +16,7 @@ export interface TestHookTargets {
   stores: Stores;
   controller: AppController;
   terminals: TerminalRegistry;
-  dropConnection: () => void;
+  dropConnection: (holdMs?: number) => void;
 }
 
 /** `window.__harness`, for same-origin scripts only (the CSP allows no other). */

@@ -7,6 +7,7 @@ import type { HealthCheck, ProjectConfig, ServiceConfig } from '../../../shared/
 import { envPrefix } from '../../../shared/config-types.js';
 import { HarnessError } from '../../../shared/errors.js';
 import type { LogStream } from '../../../shared/events.js';
+import type { TopologyContribution } from '../../../shared/network-types.js';
 import type { HealthResult } from '../../../shared/service-state.js';
 import type {
   CleanupRequest,
@@ -31,6 +32,7 @@ import { publishedPorts, type PublishedPort } from './ports.js';
 import {
   downProject,
   ensureProjectNetwork,
+  inspectProjectNetwork,
   listProjectContainers,
   removeOrphans,
   type DownReport,
@@ -294,6 +296,24 @@ export class DockerExecutor implements ServiceExecutor {
   /** Once running, a container is also reachable at its IP on the project network. */
   locate(_service: ServiceConfig, instance: RunningInstance): LocationPatch | undefined {
     return instance.address ? { ip: instance.address } : undefined;
+  }
+
+  /**
+   * The project network for the topology view: its subnet and gateway as the engine has them
+   * (inspected, never created: it appears when the first Docker service starts). Nothing for a
+   * project without Docker services, so those never touch the engine.
+   */
+  async topology(project: ProjectConfig): Promise<TopologyContribution | undefined> {
+    if (!project.services.some((s) => s.target.type === 'Docker')) return undefined;
+    const name = networkName(project.name);
+    try {
+      await this.engine.ping(1000);
+      const net = await inspectProjectNetwork(project.name, this.engine);
+      if (!net) return { dockerNetworks: [{ name, reason: 'not created yet: Harness creates it when the first Docker service starts' }] };
+      return { dockerNetworks: [{ name, ...(net.subnet ? { subnet: net.subnet } : {}), ...(net.gateway ? { gateway: net.gateway } : {}) }] };
+    } catch (err) {
+      return { dockerNetworks: [{ name, reason: `Docker engine not reachable: ${errorText(err)}` }] };
+    }
   }
 
   /** Lets go of every container (supervisor shutdown without stopping services). */

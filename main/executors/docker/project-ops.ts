@@ -113,16 +113,19 @@ function describeNetwork(info: Docker.NetworkInspectInfo): ProjectNetwork {
 
 /** Inspects the project network, creating it (labelled) when missing. Safe to call concurrently
  * from several starts: a creation race is settled by re-inspecting. */
+/** The project network as the engine has it, or null when it does not exist (never creates it). */
+export async function inspectProjectNetwork(project: string, engine: DockerEngine): Promise<ProjectNetwork | null> {
+  try {
+    return describeNetwork(await engine.docker.getNetwork(networkName(project)).inspect());
+  } catch (err) {
+    if (statusCode(err) === 404) return null;
+    throw err;
+  }
+}
+
 export async function ensureProjectNetwork(project: string, engine: DockerEngine): Promise<ProjectNetwork> {
   const name = networkName(project);
-  const inspect = async (): Promise<ProjectNetwork | null> => {
-    try {
-      return describeNetwork(await engine.docker.getNetwork(name).inspect());
-    } catch (err) {
-      if (statusCode(err) === 404) return null;
-      throw err;
-    }
-  };
+  const inspect = (): Promise<ProjectNetwork | null> => inspectProjectNetwork(project, engine);
   const existing = await inspect();
   if (existing) return existing;
   try {

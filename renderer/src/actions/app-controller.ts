@@ -14,6 +14,7 @@ import type { TerminalRegistry } from '../logs/terminal-registry';
 import type { Stores } from '../stores/stores';
 import { DocumentActions } from './document-actions';
 import { FrameBatch } from './frame-batch';
+import { NetworkActions } from './network-actions';
 
 type StatusEvent = { seq: number; state: ServiceState };
 
@@ -34,10 +35,14 @@ export class AppController {
   /** Status events arrive in bursts (a stack starting, a flapping service): one store update per frame. */
   private readonly statusBatch = new FrameBatch<StatusEvent>((events) => {
     if (this.stores.run.getState().applyStatuses(events) === 'gap') void this.resync();
+    // A service that started or stopped may have a new address (a container's IP).
+    this.network.soon();
   });
 
   /** Editing the document: edits, undo, save, conflicts, recovery, rename, delete, apply. */
   readonly doc: DocumentActions;
+  /** The topology (locations, resolved addresses) for the topology view and the graph's edges. */
+  readonly network: NetworkActions;
 
   constructor(
     readonly client: ApiClient,
@@ -46,6 +51,7 @@ export class AppController {
     readonly options: ControllerOptions,
   ) {
     this.doc = new DocumentActions(this);
+    this.network = new NetworkActions(client, stores);
   }
 
   attach(): void {
@@ -55,19 +61,27 @@ export class AppController {
       this.client.on('health', (e) => run.getState().applyHealth(e.service, e.result)),
       this.client.on('logs', (batch) => this.terminals.push(batch)),
       this.client.on('progress', (p) => {
-        if (p.error) ui.getState().toast(`${p.service}: ${p.task} failed: ${p.error}`);
+        if (!p.error) return;
+        // The whole story goes to the Problems panel (with a link to the log); the toast says
+        // one line and where to look.
+        run.getState().setProgressFailure(p.service, { task: p.task, message: p.error, at: Date.now() });
+        ui.getState().toast(`${p.service}: ${p.task} failed (see Problems)`);
       }),
       this.client.on('project', (e) => {
         if (e.disk === 'reloaded') ui.getState().toast(`${baseName(e.file)} changed on disk: reloaded`, 'info');
         void this.resync();
       }),
       this.client.on('hostKey', (e) => ui.getState().setHostKeyPrompt(e)),
+      ui.subscribe((s, prev) => {
+        if (s.view === 'topology' && prev.view !== 'topology') void this.network.refresh();
+      }),
     );
   }
 
   detach(): void {
     this.offs.splice(0).forEach((off) => off());
     this.statusBatch.dispose();
+    this.network.dispose();
   }
 
   /**
@@ -146,6 +160,7 @@ export class AppController {
     this.terminals.setServices(states.map((s) => s.name));
     connection.getState().markSynced();
     this.doc.onSnapshot(snap);
+    void this.network.refresh();
     if (positions.size > 0) {
       this.layoutListeners.forEach((l) => l());
       // elk's placement is nicer but takes seconds at hundreds of nodes: automatic only when small.

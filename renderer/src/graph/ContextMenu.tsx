@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import { dependencyClosure, dependentsClosure } from '../../../shared/graph/closures';
 import { useController } from '../actions/controller-context';
-import { useGraph, useUi } from '../stores/stores';
+import { useGraph, useOffline, useUi } from '../stores/stores';
 
 export function ContextMenu() {
   const menu = useUi((s) => s.contextMenu);
@@ -11,6 +11,7 @@ export function ContextMenu() {
   const deps = useGraph((s) => s.deps);
   const changed = useGraph((s) => (menu ? s.views.some((v) => v.name === menu.service && v.changed) : false));
   const controller = useController();
+  const offline = useOffline();
 
   useEffect(() => {
     if (!menu) return;
@@ -30,8 +31,9 @@ export function ContextMenu() {
   const name = menu.service;
   const withDeps = dependencyClosure(name, deps).filter((n) => n !== name);
   const dependents = dependentsClosure(name, deps);
+  // Opening the log works without the core (the dock shows what arrived); the rest needs it.
   const item = (label: string, testid: string, run: () => void) => (
-    <button type="button" role="menuitem" data-testid={`menu-${testid}`} onClick={() => { setMenu(null); run(); }}>
+    <button type="button" role="menuitem" data-testid={`menu-${testid}`} title={label} disabled={offline && testid !== 'logs'} onClick={() => { setMenu(null); run(); }}>
       {label}
     </button>
   );

@@ -1,4 +1,5 @@
-// Every dependency edge of a large graph as one SVG path inside the viewport. React Flow draws
+// Every dependency edge of a large graph as one SVG path inside the viewport (and their arrowheads,
+// at the dependency end, as a second one). React Flow draws
 // each edge as its own <svg> with a hit-test path; at 1500 edges that is most of the paint and
 // mount cost of a pan. The path holds only the edges crossing the visible area (a path of 1500
 // segments is re-stroked for every raster tile on every pan frame), updated outside React when
@@ -9,8 +10,22 @@ import { memo, useEffect, useRef } from 'react';
 import { useController } from '../actions/controller-context';
 import { NODE_HEIGHT, NODE_WIDTH } from './scale';
 
+/** Arrowhead length and half-width (flow px): at the dependency end, as React Flow's edges have. */
+const HEAD = 11;
+const HALF = 4.5;
+
+function arrowAt(ax: number, ay: number, bx: number, by: number): string {
+  const len = Math.hypot(bx - ax, by - ay) || 1;
+  const ux = (bx - ax) / len;
+  const uy = (by - ay) / len;
+  const cx = ax + ux * HEAD;
+  const cy = ay + uy * HEAD;
+  return `M${ax} ${ay}L${(cx - uy * HALF).toFixed(1)} ${(cy + ux * HALF).toFixed(1)}L${(cx + uy * HALF).toFixed(1)} ${(cy - ux * HALF).toFixed(1)}Z`;
+}
+
 function EdgeLayerImpl() {
   const path = useRef<SVGPathElement>(null);
+  const heads = useRef<SVGPathElement>(null);
   const flow = useStoreApi();
   const { stores } = useController();
 
@@ -38,11 +53,16 @@ function EdgeLayerImpl() {
       const x1 = (width - tx) / k + margin;
       const y1 = (height - ty) / k + margin;
       let d = '';
+      let h = '';
       for (const [ax, ay, bx, by] of segments) {
         if (Math.max(ax, bx) < x0 || Math.min(ax, bx) > x1 || Math.max(ay, by) < y0 || Math.min(ay, by) > y1) continue;
         d += `M${ax} ${ay}L${bx} ${by}`;
+        h += arrowAt(ax, ay, bx, by);
       }
-      if (d !== last && path.current) path.current.setAttribute('d', (last = d));
+      if (d !== last && path.current) {
+        path.current.setAttribute('d', (last = d));
+        heads.current?.setAttribute('d', h);
+      }
     };
     let nodes = stores.graph.getState().nodes;
     let edges = stores.graph.getState().edges;
@@ -65,6 +85,7 @@ function EdgeLayerImpl() {
     <ViewportPortal>
       <svg className="edge-layer" data-testid="edge-layer" aria-hidden="true">
         <path ref={path} />
+        <path ref={heads} className="edge-heads" />
       </svg>
     </ViewportPortal>
   );

@@ -2,8 +2,6 @@
 // the pure translation in shared/graph.ts.
 import {
   Background,
-  ControlButton,
-  Controls,
   MiniMap,
   ReactFlow,
   useReactFlow,
@@ -15,22 +13,25 @@ import {
   type NodeChange,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
 import { connectEdits, disconnectEdits, moveEdits } from '../../../shared/graph/edit-builders';
 import { useController } from '../actions/controller-context';
 import type { ServiceNode } from '../stores/graph-store';
-import { useGraph, useUi } from '../stores/stores';
+import { useGraph, useOffline, useUi } from '../stores/stores';
 import { renderCounts, VIEW_RENDERS } from '../test-hooks';
+import { CanvasRail, RailButton } from './CanvasRail';
 import { EdgeLayer } from './EdgeLayer';
+import { edgeTypes } from './edges/DependencyEdge';
+import { useAutoFit } from './fit/use-auto-fit';
 import { OverviewCanvas, serviceAt } from './OverviewCanvas';
-import { NODE_HEIGHT, NODE_WIDTH, OVERVIEW_BELOW_ZOOM } from './scale';
+import { MINIMAP, MINIMAP_CORNER, MINIMAP_MIN_CANVAS, NODE_HEIGHT, NODE_WIDTH, OVERVIEW_BELOW_ZOOM } from './scale';
 import { nodeTypes } from './nodes/node-types';
 import { Palette, PALETTE_MIME } from './Palette';
 
 const NO_EDGES: Edge[] = [];
-/** Hidden nodes count too: in the overview every node is hidden from React Flow. */
-const FIT = { padding: 0.1, includeHiddenNodes: true };
+/** The arrowheads' colour: the stylesheet's --edge (a marker's colour is an attribute, not CSS). */
+const MARKER = { dark: '#7d889b', light: '#8792a5' } as const;
 
 export function GraphView() {
   // Read by the graph benchmark: panning must not re-render the view.
@@ -38,32 +39,55 @@ export function GraphView() {
   const nodes = useGraph((s) => s.nodes);
   const edges = useGraph((s) => s.edges);
   const large = useGraph((s) => s.large);
+  const file = useGraph((s) => s.file);
   const controller = useController();
   const graph = controller.stores.graph;
-  const { screenToFlowPosition, fitView, setViewport, getViewport } = useReactFlow();
+  const { screenToFlowPosition, setViewport, getViewport } = useReactFlow();
   const flowStore = useStoreApi();
   const setContextMenu = useUi((s) => s.setContextMenu);
   const openLogs = useUi((s) => s.openLogs);
   const theme = useUi((s) => s.theme);
+  const minimap = useUi((s) => s.minimap);
+  const setMinimap = useUi((s) => s.setMinimap);
+  const offline = useOffline();
+  const canvas = useRef<HTMLDivElement>(null);
+  // A minimap earns its corner only on a roomy canvas (at 1024x700 with the dock and the inspector
+  // open it would take a quarter of it); the rail's switch turns it off altogether.
+  const roomy = useFlowStore((s) => s.width >= MINIMAP_MIN_CANVAS.width && s.height >= MINIMAP_MIN_CANVAS.height);
+  const showMinimap = minimap && !large && roomy;
+  const { fit, onMoveEnd } = useAutoFit(canvas, controller.stores.ui, { corner: showMinimap ? MINIMAP_CORNER : null });
   // A large graph zoomed far out is drawn by OverviewCanvas, its React Flow nodes hidden. The
   // selector yields a boolean, so only crossing the threshold re-renders this view; all other
   // zoom-dependent detail lives in the nodes (use-lod.ts).
   // Until the initial fit lands the zoom is 1: start in the overview rather than mount cards
-  // (and the edge layer) only to hide them again. Before the pan/zoom exists no fit is queued yet.
-  const overview = useFlowStore((s) => large && (!s.panZoom || s.fitViewQueued || s.transform[2] < OVERVIEW_BELOW_ZOOM));
+  // (and the edge layer) only to hide them again.
+  const zoomedOut = useFlowStore((s) => !s.panZoom || s.transform[2] < OVERVIEW_BELOW_ZOOM);
+  const [fittedOnce, setFittedOnce] = useState(false);
+  const overview = large && (zoomedOut || !fittedOnce);
   const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
 
-  // A large graph's initial fit, asked for explicitly once the pan/zoom exists. The `fitView`
-  // prop alone only queues it, to happen on React Flow's next setNodes: with the graph already
-  // hidden in the overview from the first render, no such setNodes would follow. (Small graphs
-  // get their nodes measured, and that setNodes runs the queued fit.)
-  const panZoomReady = useFlowStore((s) => s.panZoom !== null);
-  const initialFit = useRef(false);
+  // The initial fit is ours (fitViewport keeps nodes clear of the minimap), not the fitView prop.
+  // Once per file: a small graph when its nodes have been measured, a large one (fixed sizes,
+  // hidden in the overview) as soon as the pan/zoom exists. Watched by a subscription, not a
+  // selector: nodes measured while panning must not re-render the view.
+  const initialFit = useRef<string | null>(null);
   useEffect(() => {
-    if (!panZoomReady || !large || initialFit.current) return;
-    initialFit.current = true;
-    void fitView(FIT);
-  }, [panZoomReady, large, fitView]);
+    const key = file ?? '';
+    if (initialFit.current === key) return;
+    const ready = (s: ReturnType<typeof flowStore.getState>) => s.panZoom !== null && (large || s.nodesInitialized);
+    const go = () => {
+      initialFit.current = key;
+      fit();
+      setFittedOnce(true);
+    };
+    if (ready(flowStore.getState())) return void go();
+    const off = flowStore.subscribe((s) => {
+      if (initialFit.current === key || !ready(s)) return;
+      off();
+      go();
+    });
+    return off;
+  }, [flowStore, large, file, fit]);
 
   // The node the inspector opens for stays in view: the panel narrows the graph and may cover it.
   const selectedId = useGraph((s) => {
@@ -98,7 +122,7 @@ export function GraphView() {
   }, [selectedId, graph, flowStore, getViewport, setViewport]);
 
   // Refit when a layout lands.
-  useEffect(() => controller.onLayout(() => requestAnimationFrame(() => void fitView(FIT))), [controller, fitView]);
+  useEffect(() => controller.onLayout(() => requestAnimationFrame(() => fit())), [controller, fit]);
   useEffect(() => {
     controller.viewport = { setViewport };
     return () => void (controller.viewport = null);
@@ -192,49 +216,76 @@ export function GraphView() {
       // Ctrl+S saves (App), Ctrl+R reloads…: chords are not node commands.
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const selected = graph.getState().nodes.filter((n) => n.selected).map((n) => n.id);
-      if (e.key === 'f') return void fitView({ ...FIT, duration: 200 });
-      if (selected.length === 0) return;
+      if (e.key === 'f') return void fit({ duration: 200 });
+      if (selected.length === 0 || offline) return;
       if (e.key === 's') void controller.start(selected);
       else if (e.key === 'x') void controller.stop(selected);
       else if (e.key === 'r') void controller.restart(selected);
       else if (e.key === 'l') openLogs(selected[0]);
     },
-    [controller, fitView, graph, openLogs],
+    [controller, fit, graph, openLogs, offline],
+  );
+
+  // A palette click adds the service in the middle of what is on screen.
+  const addAtCentre = useCallback(
+    (type: TargetType) => {
+      const r = canvas.current?.getBoundingClientRect();
+      if (!r) return;
+      const at = screenToFlowPosition({ x: r.x + r.width / 2 - NODE_WIDTH / 2, y: r.y + r.height / 2 - NODE_HEIGHT / 2 });
+      void controller.doc.add(type, { x: Math.round(at.x), y: Math.round(at.y) });
+    },
+    [controller, screenToFlowPosition],
   );
 
   return (
-    <div className={`graph-view${large ? ' large' : ''}`} data-testid="graph-view" data-large={large} onKeyDown={onKeyDown} tabIndex={0} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
-      <ReactFlow<ServiceNode, Edge>
-        nodes={shownNodes}
-        edges={large ? NO_EDGES : edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onConnect={onConnect}
-        onBeforeDelete={onBeforeDelete}
-        onNodeContextMenu={onNodeContextMenu}
-        onNodeDoubleClick={onNodeDoubleClick}
-        onPaneClick={onPaneClick}
-        onPaneContextMenu={onPaneContextMenu}
-        colorMode={theme}
-        fitView
-        fitViewOptions={FIT}
-        minZoom={0.05}
-        onlyRenderVisibleElements
-        deleteKeyCode={['Delete', 'Backspace']}
-        proOptions={{ hideAttribution: true }}
+    <div className={`graph-view${large ? ' large' : ''}`} data-testid="graph-view" data-large={large} onKeyDown={onKeyDown} tabIndex={0}>
+      <CanvasRail
+        onFit={() => fit({ duration: 200 })}
+        after={
+          <>
+            <RailButton label="Auto layout" title="Auto layout (elk)" testid="auto-layout" disabled={offline} onClick={() => void controller.elkLayout()}>
+              ⇶
+            </RailButton>
+            {!large && (
+              <RailButton label="Minimap" title={minimap ? 'Hide the minimap' : 'Show the minimap'} testid="minimap-toggle" pressed={minimap} onClick={() => setMinimap(!minimap)}>
+                ▣
+              </RailButton>
+            )}
+          </>
+        }
       >
-        {large ? !overview && <EdgeLayer /> : <Background />}
-        {!large && <MiniMap pannable zoomable />}
-        {overview && <OverviewCanvas />}
-        <Controls fitViewOptions={FIT}>
-          <ControlButton onClick={() => void controller.elkLayout()} title="Auto layout (elk)" aria-label="Auto layout" data-testid="auto-layout">
-            ⇶
-          </ControlButton>
-        </Controls>
-      </ReactFlow>
-      <Palette />
+        <Palette onAdd={addAtCentre} disabled={offline} />
+      </CanvasRail>
+      <div className="graph-canvas" ref={canvas} onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+        <ReactFlow<ServiceNode, Edge>
+          nodes={shownNodes}
+          edges={large ? NO_EDGES : edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onConnect={onConnect}
+          onBeforeDelete={onBeforeDelete}
+          onNodeContextMenu={onNodeContextMenu}
+          onNodeDoubleClick={onNodeDoubleClick}
+          onPaneClick={onPaneClick}
+          onPaneContextMenu={onPaneContextMenu}
+          onMoveEnd={onMoveEnd}
+          nodesDraggable={!offline}
+          nodesConnectable={!offline}
+          colorMode={theme}
+          defaultMarkerColor={MARKER[theme]}
+          minZoom={0.05}
+          onlyRenderVisibleElements
+          deleteKeyCode={offline ? null : ['Delete', 'Backspace']}
+          proOptions={{ hideAttribution: true }}
+        >
+          {large ? !overview && <EdgeLayer /> : <Background />}
+          {showMinimap && <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: MINIMAP.width, height: MINIMAP.height }} />}
+          {overview && <OverviewCanvas />}
+        </ReactFlow>
+      </div>
     </div>
   );
 }

@@ -13,6 +13,13 @@ export const ELK_AUTO_MAX_NODES = 150;
 /** A large graph below this zoom is drawn on one canvas (OverviewCanvas) instead of as nodes. */
 export const OVERVIEW_BELOW_ZOOM = 0.35;
 
+/** The minimap's size, and the corner of the canvas it takes (with React Flow's 15 px panel
+ * margin and a gap): fitting keeps nodes out of that corner. */
+export const MINIMAP = { width: 168, height: 112 };
+export const MINIMAP_CORNER = { width: MINIMAP.width + 15 + 12, height: MINIMAP.height + 15 + 12 };
+/** Below this canvas size the minimap is not shown (the graph needs the room more). */
+export const MINIMAP_MIN_CANVAS = { width: 720, height: 420 };
+
 /** Level of detail by zoom: full card, head only, coloured block. */
 export type Lod = 'full' | 'compact' | 'block';
 

@@ -65,6 +65,8 @@ export function LogPane({ pane, tab }: Props) {
           className="nokey"
           type="search"
           placeholder="search"
+          aria-label={`Search the log of ${label}`}
+          title="Search (Enter: next, Shift+Enter: previous)"
           value={query}
           data-testid={`log-search-${pane}`}
           onChange={(e) => setQuery(e.target.value)}
@@ -75,11 +77,11 @@ export function LogPane({ pane, tab }: Props) {
             }
           }}
         />
-        <button type="button" title="Find previous" onClick={() => term().findPrevious(query)}>↑</button>
-        <button type="button" title="Find next" onClick={() => term().findNext(query)}>↓</button>
-        <button type="button" data-testid={`log-clear-${pane}`} onClick={() => term().clear()}>clear</button>
-        <button type="button" onClick={() => void copy()}>copy</button>
-        <button type="button" onClick={save}>save</button>
+        <button type="button" aria-label="Find previous" title="Find previous" onClick={() => term().findPrevious(query)}>↑</button>
+        <button type="button" aria-label="Find next" title="Find next" onClick={() => term().findNext(query)}>↓</button>
+        <button type="button" data-testid={`log-clear-${pane}`} title="Clear this view (the history stays in the core)" onClick={() => term().clear()}>clear</button>
+        <button type="button" title="Copy the selection, or everything shown" onClick={() => void copy()}>copy</button>
+        <button type="button" title="Save what is shown to a file" onClick={save}>save</button>
       </div>
       <div className="log-pane-host" ref={host} />
     </div>

@@ -3,6 +3,8 @@ import type { LogLine } from '../../../shared/events';
 
 const PALETTE = [36, 32, 35, 33, 34, 96, 92, 95, 93, 94];
 const RESET = '\x1b[0m';
+/** Before a stderr line: a dim bar, not red text (plenty of programs log normally to stderr). */
+export const STDERR_MARK = '\x1b[2m▍\x1b[22m';
 
 /** A stable colour per service name (same hash every run, so a service keeps its colour). */
 export function serviceColour(name: string): number {
@@ -18,7 +20,7 @@ function timestamp(ts: number): string {
 }
 
 function body(l: LogLine): string {
-  if (l.stream === 'stderr') return `\x1b[31m${l.line}${RESET}`;
+  if (l.stream === 'stderr') return `${STDERR_MARK}${l.line}`;
   if (l.stream === 'system') return `\x1b[33m${l.line}${RESET}`;
   return l.line;
 }

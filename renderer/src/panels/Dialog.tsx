@@ -68,6 +68,7 @@ function DialogBody({ dialog }: { dialog: OpenDialog }) {
               autoFocus
               className={`nokey${problem ? ' invalid' : ''}`}
               data-testid="dialog-input"
+              title={spec.input.label}
               value={value}
               spellCheck={false}
               aria-invalid={problem !== null}
@@ -84,6 +85,7 @@ function DialogBody({ dialog }: { dialog: OpenDialog }) {
               className={b.kind ?? ''}
               autoFocus={!spec.input && b.value === primary}
               data-testid={`dialog-button-${b.value}`}
+              title={b.label}
               disabled={b.value === primary && b.value !== 'cancel' && blocked}
               onClick={b.value === primary ? undefined : () => answer(dialog.id, { button: b.value, input: spec.input ? value : undefined })}
             >

@@ -49,16 +49,16 @@ function ImportBody() {
           <>
             <label className="dialog-input">
               <span>Compose file</span>
-              <input autoFocus className="nokey" data-testid="import-source" value={source} placeholder="/path/to/docker-compose.yml" onChange={(e) => setSource(e.target.value)} />
+              <input autoFocus className="nokey" data-testid="import-source" title="The docker-compose.yml to convert" value={source} placeholder="/path/to/docker-compose.yml" onChange={(e) => setSource(e.target.value)} />
             </label>
             <label className="dialog-input">
               <span>Write services.yaml to</span>
-              <input className="nokey" data-testid="import-target" value={target} placeholder={source ? defaultTarget(source) : 'next to the Compose file'} onChange={(e) => setTarget(e.target.value)} />
+              <input className="nokey" data-testid="import-target" title="Where the new services.yaml goes" value={target} placeholder={source ? defaultTarget(source) : 'next to the Compose file'} onChange={(e) => setTarget(e.target.value)} />
             </label>
             {error && <p className="error" data-testid="import-error">{error}</p>}
             <div className="modal-actions">
-              <button type="button" onClick={() => setOpen(false)}>Cancel</button>
-              <button type="submit" className="primary" data-testid="import-submit" disabled={busy || !source.trim()}>
+              <button type="button" title="Cancel" onClick={() => setOpen(false)}>Cancel</button>
+              <button type="submit" className="primary" data-testid="import-submit" title="Convert the Compose file" disabled={busy || !source.trim()}>
                 {busy ? 'Importing…' : 'Import'}
               </button>
             </div>
@@ -79,11 +79,12 @@ function ImportBody() {
               </>
             )}
             <div className="modal-actions">
-              <button type="button" onClick={() => setOpen(false)}>Close</button>
+              <button type="button" title="Close" onClick={() => setOpen(false)}>Close</button>
               <button
                 type="button"
                 className="primary"
                 data-testid="import-open"
+                title="Open the new services.yaml"
                 onClick={() => {
                   setOpen(false);
                   void controller.open(result.file);

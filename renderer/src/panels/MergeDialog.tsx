@@ -62,15 +62,15 @@ function MergeBody() {
         {state === 'same' && <p className="muted small">Both versions are the same.</p>}
         {state === 'error' && <p className="error">Could not load both versions.</p>}
         <div className="modal-actions">
-          <button type="button" data-testid="merge-cancel" onClick={() => setOpen(false)}>
+          <button type="button" data-testid="merge-cancel" title="Decide later" onClick={() => setOpen(false)}>
             Decide later
           </button>
           {!missing && (
-            <button type="button" className="danger" data-testid="merge-take-disk" onClick={() => void reload()}>
+            <button type="button" className="danger" data-testid="merge-take-disk" title="Take the file's version (undo brings mine back)" onClick={() => void reload()}>
               Use the file on disk
             </button>
           )}
-          <button type="button" className="primary" data-testid="merge-keep" disabled={state === 'loading' || state === 'error'} onClick={() => void keep()}>
+          <button type="button" className="primary" data-testid="merge-keep" title="Keep the merged text as the draft" disabled={state === 'loading' || state === 'error'} onClick={() => void keep()}>
             Use my version (right)
           </button>
         </div>

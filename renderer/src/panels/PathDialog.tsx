@@ -23,11 +23,11 @@ export function PathDialog() {
       <form className="modal" data-testid="path-dialog" onMouseDown={(e) => e.stopPropagation()} onSubmit={(e) => { e.preventDefault(); submit(); }}>
         <label>
           {prompt.title}
-          <input autoFocus className="nokey" data-testid="path-input" value={value} placeholder="/path/to/services.yaml" onChange={(e) => setValue(e.target.value)} />
+          <input autoFocus className="nokey" data-testid="path-input" title="The path of the services.yaml" value={value} placeholder="/path/to/services.yaml" onChange={(e) => setValue(e.target.value)} />
         </label>
         <div className="modal-actions">
-          <button type="button" onClick={() => setPrompt(null)}>Cancel</button>
-          <button type="submit" data-testid="path-submit">OK</button>
+          <button type="button" title="Cancel" onClick={() => setPrompt(null)}>Cancel</button>
+          <button type="submit" data-testid="path-submit" title="OK">OK</button>
         </div>
       </form>
     </div>

@@ -2,12 +2,13 @@
 // its saved config alone, or all at once; running services gone from the file are listed (apply
 // stops them). Nothing here happens without a click.
 import { useController } from '../actions/controller-context';
-import { useGraph } from '../stores/stores';
+import { useGraph, useOffline } from '../stores/stores';
 
 export function PendingBar() {
   const controller = useController();
   const changed = useGraph((s) => s.views.filter((v) => v.changed).map((v) => v.name).join('\n'));
   const removed = useGraph((s) => s.pendingRemoval);
+  const offline = useOffline();
   const names = changed ? changed.split('\n') : [];
   const savedRemovals = removed.filter((r) => r.saved);
   const draftRemovals = removed.filter((r) => !r.saved);
@@ -20,7 +21,7 @@ export function PendingBar() {
           {names.map((n) => (
             <span key={n} className="pending-item" data-testid={`pending-${n}`}>
               {n}
-              <button type="button" data-testid={`apply-${n}`} title={`Restart ${n} with its saved config`} onClick={() => void controller.doc.applySaved([n])}>
+              <button type="button" data-testid={`apply-${n}`} disabled={offline} title={`Restart ${n} with its saved config`} onClick={() => void controller.doc.applySaved([n])}>
                 Apply
               </button>
             </span>
@@ -33,7 +34,7 @@ export function PendingBar() {
           {savedRemovals.map((r) => (
             <span key={r.state.name} className="pending-item" data-testid={`pending-removed-${r.state.name}`}>
               {r.state.name} <span className="muted">({r.state.status})</span>
-              <button type="button" data-testid={`apply-${r.state.name}`} title={`Stop ${r.state.name}`} onClick={() => void controller.doc.applySaved([r.state.name])}>
+              <button type="button" data-testid={`apply-${r.state.name}`} disabled={offline} title={`Stop ${r.state.name}`} onClick={() => void controller.doc.applySaved([r.state.name])}>
                 Stop
               </button>
             </span>
@@ -47,7 +48,7 @@ export function PendingBar() {
       )}
       <span className="spacer" />
       {names.length + savedRemovals.length > 0 && (
-        <button type="button" className="primary" data-testid="apply-all" onClick={() => void controller.doc.applySaved()}>
+        <button type="button" className="primary" data-testid="apply-all" disabled={offline} title="Restart every changed service with its saved config, stop those removed" onClick={() => void controller.doc.applySaved()}>
           Apply all saved changes
         </button>
       )}

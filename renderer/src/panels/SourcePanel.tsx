@@ -136,14 +136,14 @@ export function SourcePanel() {
                     : 'no problems'}
         </span>
         <span className="spacer" />
-        <button type="button" data-testid="source-close" title="Close the source panel" onClick={() => close(false)}>
+        <button type="button" data-testid="source-close" aria-label="Close the source panel" title="Close the source panel" onClick={() => close(false)}>
           ×
         </button>
       </div>
       {stale && (
         <div className="source-stale" data-testid="source-stale">
           The draft changed elsewhere while you were typing here.{' '}
-          <button type="button" onClick={() => void reloadDraft()}>
+          <button type="button" title="Drop the typing here and show the draft as it is now" onClick={() => void reloadDraft()}>
             Show the draft (drop my typing)
           </button>
         </div>

@@ -2,7 +2,8 @@
 // controls, view, source panel and theme switches, connection state.
 import { useEffect, useRef, useState } from 'react';
 import { useController } from '../actions/controller-context';
-import { useConnection, useGraph, useRun, useUi } from '../stores/stores';
+import { useConnection, useGraph, useOffline, useRun, useUi } from '../stores/stores';
+import { useProblemCount } from './ProblemsPanel';
 
 function FileMenu() {
   const controller = useController();
@@ -10,6 +11,7 @@ function FileMenu() {
   const dirty = useGraph((s) => s.dirty);
   const setPrompt = useUi((s) => s.setPrompt);
   const setImportOpen = useUi((s) => s.setImportOpen);
+  const offline = useOffline();
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -29,7 +31,8 @@ function FileMenu() {
       type="button"
       role="menuitem"
       data-testid={`file-${testid}`}
-      disabled={opts.disabled}
+      title={opts.hint ? `${label.replace('…', '')} (${opts.hint})` : label.replace('…', '')}
+      disabled={opts.disabled || offline}
       onClick={() => {
         setOpen(false);
         run();
@@ -41,7 +44,7 @@ function FileMenu() {
   );
   return (
     <div className="menu" ref={root}>
-      <button type="button" data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button type="button" data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} title="Open, create, import and save files" onClick={() => setOpen(!open)}>
         File ▾
       </button>
       {open && (
@@ -63,7 +66,8 @@ export function Toolbar() {
   const controller = useController();
   const file = useGraph((s) => s.file);
   const dirty = useGraph((s) => s.dirty);
-  const problems = useGraph((s) => s.problems.length);
+  const { count: problems, errors: problemErrors } = useProblemCount();
+  const offline = useOffline();
   const history = useGraph((s) => s.history);
   const conflict = useGraph((s) => s.conflict);
   const counts = useRun((s) => {
@@ -94,37 +98,37 @@ export function Toolbar() {
         {file ? file.split(/[\\/]/).slice(-2).join('/') : 'no file'}
         {dirty && <span className="dirty" title="unsaved changes"> ●</span>}
       </span>
-      <button type="button" data-testid="save" className={dirty ? 'save dirty-save' : 'save'} disabled={!file} title={dirty ? 'Save (unsaved changes)' : 'Save'} onClick={() => void controller.save()}>
+      <button type="button" data-testid="save" className={dirty ? 'save dirty-save' : 'save'} disabled={!file || offline} title={dirty ? 'Save (unsaved changes)' : 'Save'} onClick={() => void controller.save()}>
         Save{dirty && <span className="save-dot" data-testid="save-dot" aria-label="unsaved changes" />}
       </button>
-      <button type="button" data-testid="undo" disabled={!history.canUndo} title={history.undo ? `Undo ${history.undo} (Ctrl+Z)` : 'Undo (Ctrl+Z)'} aria-label="Undo" onClick={() => void controller.doc.undo()}>
+      <button type="button" data-testid="undo" disabled={!history.canUndo || offline} title={history.undo ? `Undo ${history.undo} (Ctrl+Z)` : 'Undo (Ctrl+Z)'} aria-label="Undo" onClick={() => void controller.doc.undo()}>
         ↶
       </button>
-      <button type="button" data-testid="redo" disabled={!history.canRedo} title={history.redo ? `Redo ${history.redo} (Ctrl+Shift+Z)` : 'Redo (Ctrl+Shift+Z)'} aria-label="Redo" onClick={() => void controller.doc.redo()}>
+      <button type="button" data-testid="redo" disabled={!history.canRedo || offline} title={history.redo ? `Redo ${history.redo} (Ctrl+Shift+Z)` : 'Redo (Ctrl+Shift+Z)'} aria-label="Redo" onClick={() => void controller.doc.redo()}>
         ↷
       </button>
       {conflict && (
-        <button type="button" className="conflict-chip" data-testid="conflict-chip" title="The file changed on disk while you had unsaved changes" onClick={() => setMergeOpen(true)}>
+        <button type="button" className="conflict-chip" data-testid="conflict-chip" disabled={offline} title="The file changed on disk while you had unsaved changes" onClick={() => setMergeOpen(true)}>
           ⚠ <span className="wide-only">changed </span>on disk
         </button>
       )}
       <span className="sep" />
-      <button type="button" data-testid="start-all" disabled={!file} onClick={() => void controller.start()}>▶ Start all</button>
-      <button type="button" data-testid="stop-all" disabled={!file} onClick={() => void controller.stop()}>■ Stop all</button>
-      <span className="counts" data-testid="ready-count" title="running or healthy / total">{counts}</span>
+      <button type="button" data-testid="start-all" disabled={!file || offline} title="Start every service, in dependency order" onClick={() => void controller.start()}>▶ Start all</button>
+      <button type="button" data-testid="stop-all" disabled={!file || offline} title="Stop every service, dependents first" onClick={() => void controller.stop()}>■ Stop all</button>
+      <span className="counts" data-testid="ready-count" title="running or healthy / total">{offline ? counts.replace(/^\d+/, '?') : counts}</span>
       <span className="sep" />
-      <div className="segmented" role="tablist">
-        <button type="button" aria-selected={view === 'graph'} data-testid="view-graph" onClick={() => setView('graph')}>Graph</button>
-        <button type="button" aria-selected={view === 'topology'} data-testid="view-topology" onClick={() => setView('topology')}>Network</button>
+      <div className="segmented" role="tablist" aria-label="View">
+        <button type="button" role="tab" aria-selected={view === 'graph'} data-testid="view-graph" title="The services and their dependencies" onClick={() => setView('graph')}>Graph</button>
+        <button type="button" role="tab" aria-selected={view === 'topology'} data-testid="view-topology" title="Where each service runs and the address each dependent uses" onClick={() => setView('topology')}>Topology</button>
       </div>
-      <button type="button" data-testid="source-toggle" aria-pressed={sourceOpen} className={sourceOpen ? 'active' : ''} disabled={!file} onClick={() => toggleSource()}>
+      <button type="button" data-testid="source-toggle" aria-pressed={sourceOpen} className={sourceOpen ? 'active' : ''} disabled={!file} title="The services.yaml text, with its problems" onClick={() => toggleSource()}>
         Source
       </button>
-      <button type="button" data-testid="problems-toggle" className={problems > 0 ? 'has-problems' : ''} onClick={() => toggleProblems()}>
+      <button type="button" data-testid="problems-toggle" className={problemErrors > 0 ? 'has-problems' : problems > 0 ? 'has-warnings' : ''} title="Problems in the file and while running" onClick={() => toggleProblems()}>
         Problems {problems}
       </button>
       <span className="spacer" />
-      <button type="button" data-testid="theme-toggle" title="Toggle theme" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
+      <button type="button" data-testid="theme-toggle" aria-label={theme === 'dark' ? 'Light theme' : 'Dark theme'} title={theme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme'} onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
         {theme === 'dark' ? '☀' : '☾'}
       </button>
       <span className={`link link-${link}`} data-testid="connection" data-status={link} title={linkDetail}>

@@ -1,7 +1,7 @@
 // Graph domain: the nodes and edges React Flow draws, plus the document they come from (file,
 // dirty flag, problems). Changes only when the config changes or the user drags, never on
 // status events: those live in the run store so a status change re-renders one node.
-import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from '@xyflow/react';
+import { applyEdgeChanges, applyNodeChanges, MarkerType, type Edge, type EdgeChange, type EdgeMarker, type Node, type NodeChange } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
 import type { ProjectSnapshot } from '../../../shared/api';
 import type { ConfigProblem, ServiceConfig } from '../../../shared/config-types';
@@ -34,6 +34,12 @@ export interface DocumentMeta {
 
 const NO_HISTORY = { canUndo: false, canRedo: false };
 
+/** Edges run from a dependency to its dependent (the layout's left to right); the arrowhead sits
+ * at the dependency: the dependent connects to it, at the address the topology resolved. */
+const ARROW: EdgeMarker = { type: MarkerType.ArrowClosed, width: 22, height: 22 };
+
+export const DEPENDENCY_EDGE = 'dependency';
+
 export interface GraphState {
   file: string | null;
   project: string | null;
@@ -61,6 +67,9 @@ export interface GraphState {
   applyNodeChanges(changes: NodeChange<ServiceNode>[]): void;
   /** Selects exactly this node (after a rename, the renamed one). */
   selectOnly(id: string): void;
+  /** Adds the node to the selection, or takes it out. */
+  toggleSelected(id: string): void;
+  clearSelection(): void;
   applyEdgeChanges(changes: EdgeChange[]): void;
 }
 
@@ -103,7 +112,11 @@ export function createGraphStore() {
         // once to measure (its default), which is most of the first render at a thousand nodes.
         return large ? { ...node, width: NODE_WIDTH, height: NODE_HEIGHT, measured: { width: NODE_WIDTH, height: NODE_HEIGHT }, handles: FIXED_HANDLES } : node;
       });
-      const edges = model.edges.map<Edge>((e) => ({ id: e.id, source: e.source, target: e.target, type: 'default' }));
+      // Unchanged edges keep their object: memoised edge components skip rendering.
+      const previousEdges = new Map(get().edges.map((e) => [e.id, e]));
+      const edges = model.edges.map<Edge>(
+        (e) => previousEdges.get(e.id) ?? { id: e.id, source: e.source, target: e.target, type: DEPENDENCY_EDGE, markerStart: ARROW, ariaLabel: `${e.target} depends on ${e.source}` },
+      );
       set({
         ...meta,
         views: meta.views ?? [],
@@ -130,6 +143,16 @@ export function createGraphStore() {
       const changes: NodeChange<ServiceNode>[] = get()
         .nodes.filter((n) => Boolean(n.selected) !== (n.id === id))
         .map((n) => ({ type: 'select', id: n.id, selected: n.id === id }));
+      if (changes.length > 0) set({ nodes: applyNodeChanges(changes, get().nodes) });
+    },
+    toggleSelected(id) {
+      const node = get().nodes.find((n) => n.id === id);
+      if (node) set({ nodes: applyNodeChanges([{ type: 'select', id, selected: !node.selected }], get().nodes) });
+    },
+    clearSelection() {
+      const changes: NodeChange<ServiceNode>[] = get()
+        .nodes.filter((n) => n.selected)
+        .map((n) => ({ type: 'select', id: n.id, selected: false }));
       if (changes.length > 0) set({ nodes: applyNodeChanges(changes, get().nodes) });
     },
     applyEdgeChanges(changes) {

@@ -28,4 +28,14 @@ describe('run store: batched status events', () => {
     expect(run.getState().states.a.status).toBe('running');
     expect(run.getState().seq).toBe(13);
   });
+
+  it('keeps a failed step (an image pull) until the service runs again', () => {
+    const run = createRunStore();
+    run.getState().reset([st('db', 'starting')], 1);
+    run.getState().setProgressFailure('db', { task: 'pull', message: 'not found', at: 1 });
+    run.getState().applyStatuses([{ seq: 2, state: st('db', 'failed') }]);
+    expect(run.getState().progressFailures.db?.task).toBe('pull');
+    run.getState().applyStatuses([{ seq: 3, state: st('db', 'starting') }, { seq: 4, state: st('db', 'running') }]);
+    expect(run.getState().progressFailures.db).toBeUndefined();
+  });
 });

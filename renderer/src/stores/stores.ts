@@ -3,6 +3,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createConnectionStore, type ConnectionState } from './connection-store';
 import { createGraphStore, type GraphState } from './graph-store';
+import { createNetworkStore, type NetworkState } from './network-store';
 import { createRunStore, type RunState } from './run-store';
 import { createUiStore, type UiState } from './ui-store';
 
@@ -11,10 +12,11 @@ export interface Stores {
   run: ReturnType<typeof createRunStore>;
   ui: ReturnType<typeof createUiStore>;
   connection: ReturnType<typeof createConnectionStore>;
+  network: ReturnType<typeof createNetworkStore>;
 }
 
 export function createStores(): Stores {
-  return { graph: createGraphStore(), run: createRunStore(), ui: createUiStore(), connection: createConnectionStore() };
+  return { graph: createGraphStore(), run: createRunStore(), ui: createUiStore(), connection: createConnectionStore(), network: createNetworkStore() };
 }
 
 export const StoresContext = createContext<Stores | null>(null);
@@ -36,4 +38,12 @@ export function useUi<T>(selector: (s: UiState) => T): T {
 }
 export function useConnection<T>(selector: (s: ConnectionState) => T): T {
   return useStore(useStores().connection, selector);
+}
+export function useNetwork<T>(selector: (s: NetworkState) => T): T {
+  return useStore(useStores().network, selector);
+}
+/** The link to the core is down after having been up: what is shown may be stale, and nothing
+ * that needs the core can act. */
+export function useOffline(): boolean {
+  return useStore(useStores().connection, (s) => s.ready && s.status !== 'open');
 }

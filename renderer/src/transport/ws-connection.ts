@@ -11,8 +11,9 @@ export type LinkState = 'connecting' | 'open' | 'closed';
 export interface ReconnectingConnection extends ApiConnection {
   /** Called on every state change; `open` after a drop means: resync. */
   onState(listener: (state: LinkState, detail: string) => void): () => void;
-  /** For tests and the e2e: drop the socket as a network failure would. */
-  dropForTest(): void;
+  /** For tests and the e2e: drop the socket as a network failure would; with `holdMs`, the link
+   * stays down that long before it reconnects (so a spec can look at the disconnected view). */
+  dropForTest(holdMs?: number): void;
   dispose(): void;
 }
 
@@ -26,6 +27,7 @@ export function connectReconnectingWebSocket(token: string | Promise<string>): R
   let attempt = 0;
   let disposed = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let holdUntil = 0;
 
   const setState = (state: LinkState, detail: string): void => stateListeners.forEach((l) => l(state, detail));
 
@@ -67,7 +69,7 @@ export function connectReconnectingWebSocket(token: string | Promise<string>): R
       if (disposed) return;
       // 1008/4401-style refusals come back as a close before open; keep trying, the user sees why.
       setState('closed', e.code === 1006 ? 'connection lost' : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`);
-      const delay = Math.min(5000, 200 * 2 ** Math.min(attempt++, 5));
+      const delay = Math.max(Math.min(5000, 200 * 2 ** Math.min(attempt++, 5)), holdUntil - Date.now());
       timer = setTimeout(open, delay);
     };
   }
@@ -87,7 +89,8 @@ export function connectReconnectingWebSocket(token: string | Promise<string>): R
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
     },
-    dropForTest() {
+    dropForTest(holdMs = 0) {
+      holdUntil = Date.now() + holdMs;
       socket?.close(4000, 'dropped for test');
     },
     dispose() {

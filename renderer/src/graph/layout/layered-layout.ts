@@ -16,10 +16,9 @@ export interface LayeredOptions {
 
 export type Point = { x: number; y: number };
 
-/** `deps` maps a node id to the ids it depends on; unknown ids and cycles are tolerated. */
-export function layeredLayout(ids: readonly string[], deps: ReadonlyMap<string, readonly string[]>, opts: LayeredOptions): Map<string, Point> {
-  const gapX = opts.gapX ?? 90;
-  const gapY = opts.gapY ?? 36;
+/** Length of the longest dependency chain below each node (0: depends on nothing here).
+ * `deps` maps a node id to the ids it depends on; unknown ids and cycles are tolerated. */
+export function dependencyDepths(ids: readonly string[], deps: ReadonlyMap<string, readonly string[]>): Map<string, number> {
   const known = new Set(ids);
   const depth = new Map<string, number>();
   const onStack = new Set<string>();
@@ -50,6 +49,14 @@ export function layeredLayout(ids: readonly string[], deps: ReadonlyMap<string, 
       if (stack.length > 0) stack[stack.length - 1].max = Math.max(stack[stack.length - 1].max, top.max + 1);
     }
   }
+  return depth;
+}
+
+/** `deps` maps a node id to the ids it depends on; unknown ids and cycles are tolerated. */
+export function layeredLayout(ids: readonly string[], deps: ReadonlyMap<string, readonly string[]>, opts: LayeredOptions): Map<string, Point> {
+  const gapX = opts.gapX ?? 90;
+  const gapY = opts.gapY ?? 36;
+  const depth = dependencyDepths(ids, deps);
 
   const columns: string[][] = [];
   for (const id of ids) (columns[depth.get(id)!] ??= []).push(id);

@@ -22,7 +22,7 @@ import {
 } from '../../../../shared/graph/inspector-fields';
 import type { ServiceView } from '../../../../shared/graph/service-views';
 import { useController } from '../../actions/controller-context';
-import { useGraph } from '../../stores/stores';
+import { useGraph, useOffline } from '../../stores/stores';
 import { Field, FieldProblems } from './fields';
 
 export function Inspector() {
@@ -90,6 +90,8 @@ function useCandidateCheck(view: ServiceView, edits: ConfigEdit[] | null, proble
 function InspectorPanel({ view, raw }: { view: ServiceView; raw: RawService }) {
   const controller = useController();
   const deps = useGraph((s) => s.deps);
+  // Without the core nothing can be checked or applied: the form is read-only until it is back.
+  const offline = useOffline();
   const initial = useMemo(() => formFromRaw(view.name, raw, view.dependencies), [view, raw]);
   const [form, setForm] = useState<InspectorForm>(initial);
   const [busy, setBusy] = useState(false);
@@ -146,10 +148,11 @@ function InspectorPanel({ view, raw }: { view: ServiceView; raw: RawService }) {
           void apply();
         }}
       >
+        <fieldset className="plain-fieldset" disabled={offline}>
         <div className="inspector-head">
           <div className={`field${nameProblems.length || renameRefused ? ' has-error' : ''}`}>
             <label htmlFor="f-name">Name</label>
-            <input id="f-name" data-testid="inspector-name" value={form.name} spellCheck={false} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+            <input id="f-name" data-testid="inspector-name" title="The service's name (renaming updates its dependents)" value={form.name} spellCheck={false} onChange={(e) => setForm({ ...form, name: e.target.value })} />
             {renameRefused && <span className="field-problem" data-testid="problems-name">{renameRefused}</span>}
             <FieldProblems problems={nameProblems} testid="name-loader" />
           </div>
@@ -166,7 +169,7 @@ function InspectorPanel({ view, raw }: { view: ServiceView; raw: RawService }) {
         <Section title="Health check">
           <div className={`field${healthTypeProblems.length ? ' has-error' : ''}`}>
             <label htmlFor="f-health">Type</label>
-            <select id="f-health" data-testid="inspector-health_check.type" value={form.health} onChange={(e) => setForm({ ...form, health: e.target.value as HealthChoice })}>
+            <select id="f-health" data-testid="inspector-health_check.type" title="How Harness decides the service is ready" value={form.health} onChange={(e) => setForm({ ...form, health: e.target.value as HealthChoice })}>
               {HEALTH_CHOICES.map((c) => (
                 <option key={c} value={c}>
                   {c === 'none' ? 'none (ready once running)' : c}
@@ -201,7 +204,7 @@ function InspectorPanel({ view, raw }: { view: ServiceView; raw: RawService }) {
             {form.dependencies.map((d) => (
               <li key={d}>
                 <span>{d}</span>
-                <button type="button" title={`${view.name} no longer depends on ${d}`} data-testid={`inspector-remove-dep-${d}`} onClick={() => setForm({ ...form, dependencies: form.dependencies.filter((x) => x !== d) })}>
+                <button type="button" aria-label={`Remove the dependency on ${d}`} title={`${view.name} no longer depends on ${d}`} data-testid={`inspector-remove-dep-${d}`} onClick={() => setForm({ ...form, dependencies: form.dependencies.filter((x) => x !== d) })}>
                   ×
                 </button>
               </li>
@@ -209,6 +212,8 @@ function InspectorPanel({ view, raw }: { view: ServiceView; raw: RawService }) {
           </ul>
           <select
             data-testid="inspector-add-dep"
+            aria-label="Add a dependency"
+            title="Add a dependency (only services that would not close a cycle)"
             value=""
             disabled={candidates.length === 0}
             onChange={(e) => e.target.value && setForm({ ...form, dependencies: [...form.dependencies, e.target.value] })}
@@ -239,13 +244,14 @@ function InspectorPanel({ view, raw }: { view: ServiceView; raw: RawService }) {
           <span className="muted small" data-testid="inspector-status">
             {check.pending ? 'checking…' : mine.some((p) => p.severity === 'error') ? `${mine.filter((p) => p.severity === 'error').length} problem(s)` : changed ? 'no problems' : ''}
           </span>
-          <button type="button" data-testid="inspector-revert" disabled={!changed || busy} onClick={() => setForm(initial)}>
+          <button type="button" data-testid="inspector-revert" title="Put the fields back as the file has them" disabled={!changed || busy} onClick={() => setForm(initial)}>
             Revert
           </button>
-          <button type="submit" className="primary" data-testid="inspector-apply" disabled={!changed || busy || Boolean(renameRefused)}>
+          <button type="submit" className="primary" data-testid="inspector-apply" title="Apply the changed fields to the draft (one undo step)" disabled={!changed || busy || Boolean(renameRefused)}>
             Apply
           </button>
         </div>
+        </fieldset>
       </form>
     </aside>
   );

@@ -36,7 +36,7 @@ export function Field(props: Props) {
       ) : def.kind === 'env' ? (
         <EnvRows {...props} />
       ) : def.kind === 'select' ? (
-        <select id={`f-${id}`} data-testid={`inspector-${id}`} value={props.value as string} aria-invalid={invalid} onChange={(e) => props.onChange(e.target.value)}>
+        <select id={`f-${id}`} data-testid={`inspector-${id}`} title={def.hint ?? def.label} value={props.value as string} aria-invalid={invalid} onChange={(e) => props.onChange(e.target.value)}>
           {(def.options ?? []).map((o) => (
             <option key={o} value={o}>
               {o === '' ? '(default)' : o}
@@ -47,6 +47,7 @@ export function Field(props: Props) {
         <input
           id={`f-${id}`}
           data-testid={`inspector-${id}`}
+          title={def.hint ?? def.label}
           value={props.value as string}
           placeholder={def.placeholder}
           spellCheck={false}
@@ -67,35 +68,35 @@ function ListRows({ def, id, value, onChange }: Props) {
     <div className="rows" data-testid={`inspector-${id}`}>
       {rows.map((r, i) => (
         <div className="row" key={i}>
-          <input value={r} placeholder={def.placeholder} spellCheck={false} data-testid={`inspector-${id}-${i}`} onChange={(e) => set(i, e.target.value)} />
+          <input value={r} placeholder={def.placeholder} spellCheck={false} aria-label={`${def.label}, item ${i + 1}`} title={`${def.label}, item ${i + 1}`} data-testid={`inspector-${id}-${i}`} onChange={(e) => set(i, e.target.value)} />
           <button type="button" className="row-remove" title="Remove" aria-label={`Remove item ${i + 1}`} data-testid={`inspector-${id}-remove-${i}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
             ×
           </button>
         </div>
       ))}
-      <button type="button" className="row-add" data-testid={`inspector-${id}-add`} onClick={() => onChange([...rows, ''])}>
+      <button type="button" className="row-add" title={`Add an item to ${def.label}`} data-testid={`inspector-${id}-add`} onClick={() => onChange([...rows, ''])}>
         + Add
       </button>
     </div>
   );
 }
 
-function EnvRows({ id, value, onChange }: Props) {
+function EnvRows({ def, id, value, onChange }: Props) {
   const rows = value as Array<[string, string]>;
   const set = (i: number, k: 0 | 1, v: string) => onChange(rows.map((r, j): [string, string] => (j === i ? (k === 0 ? [v, r[1]] : [r[0], v]) : r)));
   return (
     <div className="rows" data-testid={`inspector-${id}`}>
       {rows.map((r, i) => (
         <div className="row kv" key={i}>
-          <input className="key" value={r[0]} placeholder="NAME" spellCheck={false} data-testid={`inspector-${id}-key-${i}`} onChange={(e) => set(i, 0, e.target.value)} />
+          <input className="key" value={r[0]} placeholder="NAME" spellCheck={false} aria-label={`${def.label}: name ${i + 1}`} title="Variable name" data-testid={`inspector-${id}-key-${i}`} onChange={(e) => set(i, 0, e.target.value)} />
           <span className="eq">=</span>
-          <input value={r[1]} placeholder="value" spellCheck={false} data-testid={`inspector-${id}-value-${i}`} onChange={(e) => set(i, 1, e.target.value)} />
+          <input value={r[1]} placeholder="value" spellCheck={false} aria-label={`${def.label}: value of ${r[0] || `variable ${i + 1}`}`} title={`Value of ${r[0] || 'the variable'}`} data-testid={`inspector-${id}-value-${i}`} onChange={(e) => set(i, 1, e.target.value)} />
           <button type="button" className="row-remove" title="Remove" aria-label={`Remove ${r[0] || 'variable'}`} data-testid={`inspector-${id}-remove-${i}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
             ×
           </button>
         </div>
       ))}
-      <button type="button" className="row-add" data-testid={`inspector-${id}-add`} onClick={() => onChange([...rows, ['', '']])}>
+      <button type="button" className="row-add" title={`Add a variable to ${def.label}`} data-testid={`inspector-${id}-add`} onClick={() => onChange([...rows, ['', '']])}>
         + Add variable
       </button>
     </div>

@@ -6,9 +6,10 @@ import { Handle, Position } from '@xyflow/react';
 import { memo, type ReactNode } from 'react';
 import type { ServiceNodeSummary } from '../../../../../shared/graph/graph-model';
 import { useController } from '../../../actions/controller-context';
-import { useRun, useUi } from '../../../stores/stores';
+import { useOffline, useRun, useUi } from '../../../stores/stores';
 import { renderCounts } from '../../../test-hooks';
-import { isActive, statusClass } from './status-style';
+import { NodeButton } from './NodeButton';
+import { healthText, isActive, shownStatus, statusClass } from './status-style';
 import { useLod } from './use-lod';
 
 interface Props {
@@ -24,10 +25,13 @@ function ServiceCardImpl({ summary, icon, kindLabel, selected, children }: Props
   const name = summary.name;
   if (import.meta.env.MODE === 'test-hooks') renderCounts[name] = (renderCounts[name] ?? 0) + 1;
   const state = useRun((s) => s.states[name]);
+  // While the link is down every node shows `unknown` and its controls are off (one re-render of
+  // each mounted node when the link drops and when it comes back).
+  const offline = useOffline();
   const controller = useController();
   const openLogs = useUi((s) => s.openLogs);
   const lod = useLod();
-  const status = state?.status ?? 'stopped';
+  const status = shownStatus(state?.status, offline);
   if (lod !== 'full') {
     return (
       <div className={`service-node lod-${lod} ${statusClass(status)}${selected ? ' selected' : ''}${summary.errors ? ' has-errors' : ''}`} data-testid={`node-${name}`} data-status={status} data-errors={summary.errors ?? 0} title={`${name}: ${status}`}>
@@ -66,25 +70,25 @@ function ServiceCardImpl({ summary, icon, kindLabel, selected, children }: Props
       {summary.changed && (
         <div className="service-node-changed nodrag nopan" data-testid={`node-changed-${name}`}>
           <span>saved changes not applied</span>
-          <button type="button" className="nodrag nokey" data-testid={`node-apply-${name}`} title="Restart with the saved config" onClick={() => void controller.doc.applySaved([name])}>
+          <NodeButton label={`Apply the saved changes to ${name}`} title={`Restart ${name} with the saved config`} testid={`node-apply-${name}`} disabled={offline} onPress={() => void controller.doc.applySaved([name])}>
             Apply
-          </button>
+          </NodeButton>
         </div>
       )}
       <div className="service-node-detail" title={summary.detail}>{children ?? summary.detail}</div>
       <div className="service-node-facts">
-        <span title="health">{state?.health ? (state.health.ok ? '♥ ok' : `♥ ${state.health.message}`) : summary.health ? `♥ ${summary.health}` : '♥ none'}</span>
+        <span title="health">{healthText(status, state?.health, summary.health)}</span>
         {(address || ports.length > 0) && <span title="address / ports">{address ? `${address}` : ''}{ports.length > 0 ? `:${ports.join(',')}` : ''}</span>}
         <span title="restarts" data-testid={`node-restarts-${name}`}>↻{state?.restarts ?? 0}</span>
         {state?.exitCode !== undefined && state.exitCode !== null && <span title="last exit code">exit {state.exitCode}</span>}
         {state?.signal && <span title="last signal">{state.signal}</span>}
       </div>
-      {state?.error && <div className="service-node-error" data-testid={`node-error-${name}`} title={state.error}>{state.error}</div>}
+      {state?.error && !offline && <div className="service-node-error" data-testid={`node-error-${name}`} title={state.error}>{state.error}</div>}
       <div className="service-node-actions nodrag nopan">
-        <button type="button" className="nodrag nokey" data-testid={`node-start-${name}`} disabled={active} title="Start (with dependencies)" onClick={() => void controller.start([name])}>▶</button>
-        <button type="button" className="nodrag nokey" data-testid={`node-stop-${name}`} disabled={!active} title="Stop (and dependents)" onClick={() => void controller.stop([name])}>■</button>
-        <button type="button" className="nodrag nokey" data-testid={`node-restart-${name}`} title="Restart" onClick={() => void controller.restart([name])}>↻</button>
-        <button type="button" className="nodrag nokey logs-button" data-testid={`node-logs-${name}`} title="Open logs" onClick={() => openLogs(name)}>logs</button>
+        <NodeButton label={`Start ${name}`} title={`Start ${name} (with its dependencies)`} testid={`node-start-${name}`} disabled={offline || active} onPress={() => void controller.start([name])}>▶</NodeButton>
+        <NodeButton label={`Stop ${name}`} title={`Stop ${name} (and its dependents)`} testid={`node-stop-${name}`} disabled={offline || !active} onPress={() => void controller.stop([name])}>■</NodeButton>
+        <NodeButton label={`Restart ${name}`} testid={`node-restart-${name}`} disabled={offline} onPress={() => void controller.restart([name])}>↻</NodeButton>
+        <NodeButton label={`Open the log of ${name}`} testid={`node-logs-${name}`} className="logs-button" onPress={() => openLogs(name)}>logs</NodeButton>
       </div>
       <Handle type="source" position={Position.Right} />
     </div>

@@ -1,0 +1,7 @@
+import type { Node } from '@xyflow/react';
+import type { LocationGroup } from '../../topology-layout';
+
+export interface LocationNodeData extends Record<string, unknown> {
+  group: LocationGroup;
+}
+export type LocationNodeType = Node<LocationNodeData, 'location'>;
