@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const entries = readdirSync(here)
-  .filter((f) => /^[a-z][a-z0-9-]*\.mjs$/.test(f) && f !== 'run.mjs')
+  .filter((f) => /^[a-z][a-z0-9-]*\.mjs$/.test(f) && f !== 'run.mjs' && !f.endsWith('-support.mjs'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
   .sort();
 

@@ -78,7 +78,9 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: a ${COUNT}-service graph${CHROMIUM_SKIP
     const cards = await page.locator('.service-node').count();
     expect(cards).toBeGreaterThan(0);
     expect(cards).toBeLessThan(60);
-    expect(await page.locator('[data-testid="edge-layer"] path').getAttribute('d')).toMatch(/^M[\d.-]+ [\d.-]+L/);
+    expect(await page.locator('[data-testid="edge-layer"] path:not(.edge-heads)').getAttribute('d')).toMatch(/^M[\d.-]+ [\d.-]+L/);
+    // Every edge has its arrowhead at the dependency, drawn as one more path.
+    expect(await page.locator('[data-testid="edge-layer"] path.edge-heads').getAttribute('d')).toMatch(/^M[\d.-]+ [\d.-]+L.*Z/);
     expect(await page.locator('.react-flow__edge').count()).toBe(0);
     await app.screenshot('browser-large-zoomed');
   }, SLOW);

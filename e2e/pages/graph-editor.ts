@@ -18,10 +18,20 @@ export class GraphEditorObject {
     await this.page.getByTestId(`palette-${type}`).dragTo(this.view, { targetPosition: at });
   }
 
+  /** The element's centre once it stands still: a panel that just closed refits the canvas
+   * 120 ms later, which would move a handle in the middle of a drag. */
   private async centre(l: Locator): Promise<{ x: number; y: number }> {
     await l.waitFor({ timeout: 10_000 });
-    const b = (await l.boundingBox())!;
-    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    let last = '';
+    for (let i = 0; i < 30; i++) {
+      const b = (await l.boundingBox())!;
+      const at = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      const key = `${at.x.toFixed(1)},${at.y.toFixed(1)}`;
+      if (key === last) return at;
+      last = key;
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error('a handle kept moving for 6 s (the canvas never settled)');
   }
 
   /** Drags from `source`'s output handle to `target`'s input handle: target will depend on source. */
