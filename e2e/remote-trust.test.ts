@@ -12,6 +12,7 @@ import { CHROMIUM_SKIP, HAS_CHROMIUM, launchChromium, type BrowserHandle } from 
 import { serveApp, type ServedApp } from './fixtures/serve-app.js';
 import { AppPage } from './pages/app-page.js';
 import { ServiceNodeObject } from './pages/service-node.js';
+import { TopologyViewObject } from './pages/topology-view.js';
 
 const hostsSkip = await testHostsSkipReason();
 const skip = !HAS_CHROMIUM ? CHROMIUM_SKIP : hostsSkip ? ` (skipped: ${hostsSkip})` : '';
@@ -31,7 +32,11 @@ describe.skipIf(skip !== '')(`browser: trusting an unknown SSH host${skip}`, () 
       env: { HOME: set.client.home, SSH_AUTH_SOCK: '' },
       setup: async (dir) => {
         const file = join(dir, 'services.yaml');
-        await writeFile(file, `services:\n  - name: edge\n    target: { type: RemoteLan, host: "${h.address}", user: root, binary: sleep, args: ["1000"] }\n`);
+        await writeFile(
+          file,
+          `services:\n  - name: edge\n    target: { type: RemoteLan, host: "${h.address}", user: root, binary: sleep, args: ["1000"], ports: [7100] }\n` +
+            `  - name: client\n    target: { type: Process, binary: sleep, args: ["1000"] }\n    dependencies: [edge]\n`,
+        );
         return file;
       },
     });
@@ -62,6 +67,25 @@ describe.skipIf(skip !== '')(`browser: trusting an unknown SSH host${skip}`, () 
     expect(await readFile(set.client.knownHosts, 'utf8')).toBe(`${h.address} ${h.key('ssh-ed25519').text}\n`);
     expect(await page.getByTestId('node-connection-edge').textContent()).toBe('connected');
     await page.screenshot({ path: join(served.dir, '..', 'harness-remote-node.png') }).catch(() => undefined);
+
+    // The topology draws the host as its own group, connected, with the service in it and the
+    // address the local dependent was given on the arrow.
+    const app = new AppPage(page);
+    const topo = new TopologyViewObject(page);
+    await topo.open();
+    const group = `lan:${h.address}`;
+    await page.locator(`[data-testid="group-${group}"][data-state="connected"]`).waitFor({ timeout: 15_000 });
+    expect(await topo.groupOf('edge')).toBe(group);
+    expect(await topo.groupOf('client')).toBe('local');
+    expect(await topo.groupHeader(group)).toMatch(/connected/);
+    expect((await topo.edgeLabels()).get('edge->client')?.address).toBe(`${h.address}:7100`);
+    await app.screenshot('topology-1024-remote');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.getByTestId('fit-view').click().catch(() => undefined);
+    await page.waitForTimeout(300);
+    await app.screenshot('topology-1920-remote');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.getByRole('tab', { name: 'Graph' }).click();
     await node.stop();
     await node.waitForStatus(['stopped'], 60_000);
   }, 180_000);
