@@ -69,7 +69,8 @@ describe.skipIf(skip !== null)(`RemoteLan when the host stops answering${skip ? 
     expect(back.remote?.connection).toBe('connected');
     expect(back.error).toBeUndefined();
     // What it printed while cut off arrives, then more.
-    await stack.waitFor('the lines from the cut', () => sequence(stack.lines('counter', 'stdout'), 'n').length > seenWhileCut + 40);
+    // Both streams: each is its own file on the host, followed on its own.
+    await stack.waitFor('the lines from the cut', () => Math.min(sequence(stack.lines('counter', 'stdout'), 'n').length, sequence(stack.lines('counter', 'stderr'), 'e').length) > seenWhileCut + 40);
     expectContiguous(sequence(stack.lines('counter', 'stdout'), 'n'));
     expectContiguous(sequence(stack.lines('counter', 'stderr'), 'e'));
   }, 90_000);
@@ -85,7 +86,7 @@ describe.skipIf(skip !== null)(`RemoteLan when the host stops answering${skip ? 
     await h.startSshd();
     await stack.waitStatus('counter', 'running', 30_000);
     expect(stack.state('counter').instance).toBe(pid);
-    await stack.waitFor('more lines', () => sequence(stack.lines('counter', 'stdout'), 'n').length > before + 40);
+    await stack.waitFor('more lines', () => Math.min(sequence(stack.lines('counter', 'stdout'), 'n').length, sequence(stack.lines('counter', 'stderr'), 'e').length) > before + 40);
     expectContiguous(sequence(stack.lines('counter', 'stdout'), 'n'));
     expectContiguous(sequence(stack.lines('counter', 'stderr'), 'e'));
   }, 90_000);
