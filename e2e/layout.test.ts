@@ -6,10 +6,9 @@
 // accessible name and a tooltip.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from './fixtures/build.js';
-import { CHROMIUM_SKIP, HAS_CHROMIUM, launchChromium, type BrowserHandle } from './fixtures/chromium.js';
-import { serveApp, type ServedApp } from './fixtures/serve-app.js';
-import { AppPage } from './pages/app-page.js';
+import { CHROMIUM_SKIP, HAS_CHROMIUM } from './fixtures/chromium.js';
+import { openApp, type OpenedApp } from './fixtures/open-app.js';
+import type { AppPage } from './pages/app-page.js';
 import { CanvasLayoutObject, inside, intersects } from './pages/canvas-layout.js';
 import { GraphEditorObject } from './pages/graph-editor.js';
 
@@ -22,29 +21,22 @@ export const SIZES = [
 
 for (const size of SIZES) {
   describe.skipIf(!HAS_CHROMIUM)(`layout at ${size.width}x${size.height}: nothing hides the graph${CHROMIUM_SKIP}`, () => {
-    let served: ServedApp;
-    let browser: BrowserHandle;
+    let opened: OpenedApp | undefined;
     let page: Page;
     let app: AppPage;
     let graph: GraphEditorObject;
     let layout: CanvasLayoutObject;
 
     beforeAll(async () => {
-      ensureBuilt();
-      served = await serveApp();
-      browser = await launchChromium({ width: size.width, height: size.height });
-      page = await browser.context.newPage();
-      app = new AppPage(page);
+      opened = await openApp({ size: { width: size.width, height: size.height } });
+      ({ page, app } = opened);
       graph = new GraphEditorObject(page);
       layout = new CanvasLayoutObject(page);
-      await app.open(served.url);
-      await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
       await app.waitLayoutSettled();
       await layout.waitStill();
     }, SLOW);
     afterAll(async () => {
-      await browser?.close();
-      await served?.stop();
+      await opened?.close();
     }, SLOW);
 
     /** After a fit: every card inside the canvas, none under the minimap or the rail. */

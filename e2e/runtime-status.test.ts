@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../main/executors/docker/engine.js';
 import { downProject } from '../main/executors/docker/project-ops.js';
 import { dockerSkipReason } from '../main/executors/docker/test-support/test-images.js';
-import { ensureBuilt, ROOT } from './fixtures/build.js';
-import { CHROMIUM_SKIP, HAS_CHROMIUM, launchChromium, type BrowserHandle } from './fixtures/chromium.js';
-import { freePort, serveApp, type ServedApp } from './fixtures/serve-app.js';
-import { AppPage } from './pages/app-page.js';
+import { ROOT } from './fixtures/build.js';
+import { CHROMIUM_SKIP, HAS_CHROMIUM } from './fixtures/chromium.js';
+import { openApp, type OpenedApp } from './fixtures/open-app.js';
+import { freePort, type ServedApp } from './fixtures/serve-app.js';
+import type { AppPage } from './pages/app-page.js';
 import { CanvasLayoutObject } from './pages/canvas-layout.js';
 import { ProblemsPanelObject } from './pages/problems-panel.js';
 
@@ -83,7 +84,7 @@ for (const size of SIZES) {
   describe.skipIf(!HAS_CHROMIUM)(`runtime status at ${size.width}x${size.height}${CHROMIUM_SKIP}`, () => {
     const project = `ui-status-${size.name}-${process.pid}`;
     let served: ServedApp;
-    let browser: BrowserHandle;
+    let opened: OpenedApp | undefined;
     let page: Page;
     let app: AppPage;
     let problems: ProblemsPanelObject;
@@ -91,20 +92,14 @@ for (const size of SIZES) {
     let heldPort: number;
 
     beforeAll(async () => {
-      ensureBuilt();
       heldPort = await freePort();
       holder = await holdPort(heldPort);
-      served = await serveApp({ setup: (dir) => stack(dir, { heldPort, project, docker: dockerSkip === null }) });
-      browser = await launchChromium({ width: size.width, height: size.height });
-      page = await browser.context.newPage();
-      app = new AppPage(page);
+      opened = await openApp({ size: { width: size.width, height: size.height }, serve: { setup: (dir) => stack(dir, { heldPort, project, docker: dockerSkip === null }) } });
+      ({ served, page, app } = opened);
       problems = new ProblemsPanelObject(page);
-      await app.open(served.url);
-      await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
     }, SLOW);
     afterAll(async () => {
-      await browser?.close();
-      await served?.stop();
+      await opened?.close();
       holder?.kill('SIGKILL');
       if (dockerSkip === null) await downProject(project, { removeVolumes: true }, new DockerEngine()).catch(() => undefined);
     }, SLOW);

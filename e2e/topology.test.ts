@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../main/executors/docker/engine.js';
 import { downProject } from '../main/executors/docker/project-ops.js';
 import { BUSYBOX_IMAGE, dockerSkipReason, ensureTestImages } from '../main/executors/docker/test-support/test-images.js';
-import { ensureBuilt, ROOT } from './fixtures/build.js';
-import { CHROMIUM_SKIP, HAS_CHROMIUM, launchChromium, type BrowserHandle } from './fixtures/chromium.js';
-import { freePort, serveApp, type ServedApp } from './fixtures/serve-app.js';
-import { AppPage } from './pages/app-page.js';
+import { ROOT } from './fixtures/build.js';
+import { CHROMIUM_SKIP, HAS_CHROMIUM } from './fixtures/chromium.js';
+import { openApp, type OpenedApp } from './fixtures/open-app.js';
+import { freePort } from './fixtures/serve-app.js';
+import type { AppPage } from './pages/app-page.js';
 import { CanvasLayoutObject } from './pages/canvas-layout.js';
 import { GraphEditorObject } from './pages/graph-editor.js';
 import { TopologyViewObject } from './pages/topology-view.js';
@@ -62,27 +63,20 @@ async function selectedInGraphStore(page: Page): Promise<string[]> {
 
 for (const size of SIZES) {
   describe.skipIf(!HAS_CHROMIUM)(`topology view at ${size.width}x${size.height}, the demo (processes only)${CHROMIUM_SKIP}`, () => {
-    let served: ServedApp;
-    let browser: BrowserHandle;
+    let opened: OpenedApp | undefined;
     let page: Page;
     let app: AppPage;
     let topo: TopologyViewObject;
     let graph: GraphEditorObject;
 
     beforeAll(async () => {
-      ensureBuilt();
-      served = await serveApp();
-      browser = await launchChromium({ width: size.width, height: size.height });
-      page = await browser.context.newPage();
-      app = new AppPage(page);
+      opened = await openApp({ size: { width: size.width, height: size.height } });
+      ({ page, app } = opened);
       topo = new TopologyViewObject(page);
       graph = new GraphEditorObject(page);
-      await app.open(served.url);
-      await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
     }, SLOW);
     afterAll(async () => {
-      await browser?.close();
-      await served?.stop();
+      await opened?.close();
     }, SLOW);
 
     it("this machine's group names it and its addresses; every edge is labelled with the address its dependent was given", async () => {
@@ -143,28 +137,21 @@ for (const size of SIZES) {
     () => {
       const project = `ui-topo-${size.name}-${process.pid}`;
       const engine = new DockerEngine();
-      let served: ServedApp;
-      let browser: BrowserHandle;
+      let opened: OpenedApp | undefined;
       let page: Page;
       let app: AppPage;
       let topo: TopologyViewObject;
       let layout: CanvasLayoutObject;
 
       beforeAll(async () => {
-        ensureBuilt();
         await ensureTestImages(engine);
-        served = await serveApp({ setup: (dir) => mixedStack(dir, project) });
-        browser = await launchChromium({ width: size.width, height: size.height });
-        page = await browser.context.newPage();
-        app = new AppPage(page);
+        opened = await openApp({ size: { width: size.width, height: size.height }, serve: { setup: (dir) => mixedStack(dir, project) } });
+        ({ page, app } = opened);
         topo = new TopologyViewObject(page);
         layout = new CanvasLayoutObject(page);
-        await app.open(served.url);
-        await page.locator('.service-node').first().waitFor({ timeout: 30_000 });
       }, SLOW);
       afterAll(async () => {
-        await browser?.close();
-        await served?.stop();
+        await opened?.close();
         await downProject(project, { removeVolumes: true }, engine).catch(() => undefined);
       }, SLOW);
 

@@ -18,7 +18,7 @@ import { TARGET_TYPES, type TargetType } from '../../../shared/config-types';
 import { connectEdits, disconnectEdits, moveEdits } from '../../../shared/graph/edit-builders';
 import { useController } from '../actions/controller-context';
 import type { ServiceNode } from '../stores/graph-store';
-import { useGraph, useOffline, useUi } from '../stores/stores';
+import { useGraph, useOffline, useSoleSelection, useUi } from '../stores/stores';
 import { renderCounts, VIEW_RENDERS } from '../test-hooks';
 import { CanvasRail, RailButton } from './CanvasRail';
 import { EdgeLayer } from './EdgeLayer';
@@ -90,15 +90,7 @@ export function GraphView() {
   }, [flowStore, large, file, fit]);
 
   // The node the inspector opens for stays in view: the panel narrows the graph and may cover it.
-  const selectedId = useGraph((s) => {
-    let one: string | null = null;
-    for (const n of s.nodes) {
-      if (!n.selected) continue;
-      if (one !== null) return null;
-      one = n.id;
-    }
-    return one;
-  });
+  const selectedId = useSoleSelection();
   useEffect(() => {
     if (!selectedId) return;
     // Two frames: the pane's new size (the inspector just mounted) is measured after the first.

@@ -42,6 +42,19 @@ export function useConnection<T>(selector: (s: ConnectionState) => T): T {
 export function useNetwork<T>(selector: (s: NetworkState) => T): T {
   return useStore(useStores().network, selector);
 }
+/** The one selected node's id, or null when none or several are selected (the inspector's
+ * subject). */
+export function useSoleSelection(): string | null {
+  return useStore(useStores().graph, (s) => {
+    let one: string | null = null;
+    for (const n of s.nodes) {
+      if (!n.selected) continue;
+      if (one !== null) return null;
+      one = n.id;
+    }
+    return one;
+  });
+}
 /** The link to the core is down after having been up: what is shown may be stale, and nothing
  * that needs the core can act. */
 export function useOffline(): boolean {

@@ -22,19 +22,11 @@ import {
 } from '../../../../shared/graph/inspector-fields';
 import type { ServiceView } from '../../../../shared/graph/service-views';
 import { useController } from '../../actions/controller-context';
-import { useGraph, useOffline } from '../../stores/stores';
+import { useGraph, useOffline, useSoleSelection } from '../../stores/stores';
 import { Field, FieldProblems } from './fields';
 
 export function Inspector() {
-  const selected = useGraph((s) => {
-    let one: string | null = null;
-    for (const n of s.nodes) {
-      if (!n.selected) continue;
-      if (one !== null) return null;
-      one = n.id;
-    }
-    return one;
-  });
+  const selected = useSoleSelection();
   const view = useGraph((s) => (selected ? s.views.find((v) => v.name === selected) : undefined));
   const controller = useController();
   const subscribe = useCallback((onChange: () => void) => controller.onRawChange(onChange), [controller]);

@@ -1,7 +1,7 @@
 // Where the inspector lives beside the canvas: resizable from its left edge, collapsible to a
 // narrow strip (the selection stays), its width and state remembered (ui store). The canvas
 // re-fits when either changes.
-import { useGraph, useUi } from '../../stores/stores';
+import { useSoleSelection, useUi } from '../../stores/stores';
 import { LAYOUT_LIMITS } from '../../stores/ui-store';
 import { Splitter } from '../Splitter';
 import { Inspector } from './Inspector';
@@ -10,15 +10,7 @@ import { Inspector } from './Inspector';
 const CANVAS_MIN = 380;
 
 export function InspectorDock() {
-  const selected = useGraph((s) => {
-    let one: string | null = null;
-    for (const n of s.nodes) {
-      if (!n.selected) continue;
-      if (one !== null) return null;
-      one = n.id;
-    }
-    return one;
-  });
+  const selected = useSoleSelection();
   const width = useUi((s) => s.inspectorWidth);
   const collapsed = useUi((s) => s.inspectorCollapsed);
   const setWidth = useUi((s) => s.setInspectorWidth);
