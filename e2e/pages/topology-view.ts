@@ -36,7 +36,7 @@ export class TopologyViewObject {
   }
 
   async groupHeader(id: string): Promise<string> {
-    return (await this.group(id).locator('.location-head').innerText()).replace(/\s+/g, ' ').trim();
+    return (await this.page.getByTestId(`group-head-${id}`).innerText()).replace(/\s+/g, ' ').trim();
   }
 
   card(name: string): Locator {

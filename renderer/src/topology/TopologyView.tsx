@@ -11,7 +11,7 @@ import { useAutoFit } from '../graph/fit/use-auto-fit';
 import { useGraph, useNetwork, useOffline, useUi } from '../stores/stores';
 import { renderCounts } from '../test-hooks';
 import { topologyEdgeTypes, topologyNodeTypes } from './node-types';
-import { layoutTopology, TOPO_CARD, type TopologyLayout } from './topology-layout';
+import { layoutTopology, TOPO_CARD, TOPO_HEADER, type TopologyLayout } from './topology-layout';
 
 /** The renderCounts key of the topology view itself (not a valid service name). */
 export const TOPOLOGY_RENDERS = '(topology-view)';
@@ -57,6 +57,23 @@ function toNodes(layout: TopologyLayout, types: Map<string, TargetType | null>, 
     // Groups under the edges (2) and labels, cards above both.
     zIndex: 0,
   }));
+  // Each group's header above the edges: inset by the frame's border, as tall as the layout's.
+  for (const g of layout.groups) {
+    nodes.push({
+      id: `head:${g.id}`,
+      type: 'location-head',
+      position: { x: g.x + 1.5, y: g.y + 1.5 },
+      data: { group: g },
+      width: g.width - 3,
+      height: TOPO_HEADER - 6,
+      measured: { width: g.width - 3, height: TOPO_HEADER - 6 },
+      handles: [],
+      selectable: false,
+      draggable: false,
+      focusable: false,
+      zIndex: 3,
+    });
+  }
   for (const s of layout.services) {
     nodes.push({
       id: s.name,

@@ -12,7 +12,9 @@ import { facingSides, type Box, type EdgeEnds } from './edges/floating';
 
 export const TOPO_CARD = { width: 220, height: 78 };
 const PAD = 18;
-const HEADER = 62;
+/** A group's header (kind, title, facts) above its cards. */
+export const TOPO_HEADER = 62;
+const HEADER = TOPO_HEADER;
 const GROUP_GAP = 90;
 const GAP_X = 150; // room for an address label between columns
 const GAP_Y = 26;

@@ -5,3 +5,4 @@ export interface LocationNodeData extends Record<string, unknown> {
   group: LocationGroup;
 }
 export type LocationNodeType = Node<LocationNodeData, 'location'>;
+export type LocationHeadNodeType = Node<LocationNodeData, 'location-head'>;
