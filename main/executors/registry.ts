@@ -9,6 +9,7 @@ import { DockerExecutor } from './docker/docker-executor.js';
 import { DockerEngine } from './docker/engine.js';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process/process-executor.js';
 import { RemoteLanExecutor, SharedSshPool, type SshPoolOptions } from './remote-lan/index.js';
+import { WireguardExecutor } from './wireguard/index.js';
 
 export type ExecutorRegistry = Map<TargetType, ServiceExecutor>;
 
@@ -57,8 +58,11 @@ export function createExecutors(opts: ExecutorRegistryOptions = {}): ExecutorReg
   // One pool per registry (one per project runtime): one connection per host/port/user across
   // every executor that talks SSH; the last executor to be disposed closes it.
   const ssh = new SharedSshPool(opts.ssh);
-  registry.set('RemoteLan', new RemoteLanExecutor({ ssh, recoveredLog: opts.log, watchIntervalMs: opts.remoteWatchIntervalMs }));
-  registry.set('Wireguard', new UnsupportedExecutor('Wireguard'));
+  const remote = new RemoteLanExecutor({ ssh, recoveredLog: opts.log, watchIntervalMs: opts.remoteWatchIntervalMs });
+  // Wireguard packages run in RemoteLan's run directories on the same sessions. Listed first, so
+  // its recovery and cleanup (stop.sh, interrupted deploys) run before RemoteLan's sweep of them.
+  registry.set('Wireguard', new WireguardExecutor({ remote, ssh, recoveredLog: opts.log }));
+  registry.set('RemoteLan', remote);
   return registry;
 }
 
