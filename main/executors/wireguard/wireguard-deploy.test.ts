@@ -89,9 +89,16 @@ describe.skipIf(skip !== null)(`Wireguard packages over a real tunnel${skip ? ` 
   it('deploys over the tunnel; the package reaches a process and a container here with its injected addresses only', async () => {
     const report = await stack.runtime.manager.start();
     expect(report.failed).toEqual([]);
-    await waitUntil('api to have fetched both dependencies', async () => /"P":"I am p","C":"hello from harness-test"/.test(await get(url()).catch(() => '')), 20_000);
-    const body = await get(url());
-    expect(body).toMatch(/^v1 \{"P":"I am p","C":"hello from harness-test"\} \d{8}T\d{6}Z-[0-9a-f]{12}$/);
+    // The body: `<version> <what each dependency answered, as JSON> <release id>`.
+    const parse = (body: string) => {
+      const m = /^(\S+) (\{.*\}) (\d{8}T\d{6}Z-[0-9a-f]{12})$/.exec(body);
+      return m ? { version: m[1], deps: JSON.parse(m[2]) as Record<string, string>, release: m[3] } : null;
+    };
+    let seen = '';
+    await waitUntil('api to have fetched both dependencies', async () => Object.keys(parse((seen = await get(url()).catch((e: Error) => e.message)))?.deps ?? {}).length === 2, 20_000)
+      .catch((err: Error) => { throw new Error(`${err.message}; api said: ${seen}; its stdout: ${stack.lines('api', 'stdout').join(' | ')}`); });
+    expect(parse(seen)).toMatchObject({ version: 'v1', deps: { P: 'I am p', C: 'hello from harness-test' } });
+    await waitUntil('the log lines of api', () => stack.lines('api', 'stdout').filter((l) => l.startsWith('using ')).length === 2, 10_000);
     const out = stack.lines('api', 'stdout');
     // A peer reaches this machine at its tunnel address: the process directly, the container at
     // a port published on the tunnel address.
