@@ -2,6 +2,7 @@
 // with the manager's events forwarded to the session. Each executor's location resolvers (Docker
 // networks, SSH tunnels…) are plugged into the NetworkManager, so `<DEP>_ADDR`/`<DEP>_PORT`
 // resolve across locations; edge warnings become system log lines of the dependent service.
+import type { RollbackReport } from '../../shared/api.js';
 import type { ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { ServiceState } from '../../shared/service-state.js';
@@ -110,7 +111,7 @@ export class ProjectRuntime {
    * one its next start runs), and a running service is restarted onto it. Refused for targets
    * without releases.
    */
-  async rollback(name: string): Promise<{ service: string; from: string; to: string; restarted: boolean }> {
+  async rollback(name: string): Promise<RollbackReport> {
     const service = this.current.services.find((s) => s.name === name);
     if (!service) throw new HarnessError('NOT_FOUND', `no service "${name}" in ${this.current.file}`);
     const executor = this.executors.get(service.target.type);

@@ -168,6 +168,19 @@ describe.skipIf(skip !== null)(`Wireguard packages over a real tunnel${skip ? ` 
     expect((await get(url())).startsWith('v1 ')).toBe(true);
   }, 90_000);
 
+  it('an unchanged redeploy sends nothing: the release with the same sha256 is used again', async () => {
+    const before = await link('current');
+    const count = (await releases()).length;
+    const seen = progress.length;
+    const report = await stack.runtime.manager.restart(['api']);
+    expect(report.failed).toEqual([]);
+    const mine = progress.slice(seen).filter((p) => p.service === 'api');
+    expect(mine.some((p) => p.task === 'transfer')).toBe(false);
+    expect(mine.some((p) => p.task === 'deploy' && /nothing to send|pinned by `harness rollback`/.test(p.message))).toBe(true);
+    expect(await link('current')).toBe(before);
+    expect(await releases()).toHaveLength(count);
+  }, 60_000);
+
   it('the tunnel cut mid-transfer: a clear error, the previous release current and serving, and a retry that succeeds', async () => {
     const before = await link('current');
     const pkg = await bigPackage(pkgDir, 'v4', 48 * 1024 * 1024);
