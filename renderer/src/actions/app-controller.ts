@@ -56,6 +56,8 @@ export class AppController {
       this.client.on('logs', (batch) => this.terminals.push(batch)),
       this.client.on('progress', (p) => {
         if (p.error) ui.getState().toast(`${p.service}: ${p.task} failed: ${p.error}`);
+        if (p.task === 'transfer' && p.total) run.getState().applyTransfer(p.service, p.current ?? 0, p.total, p.done === true);
+        else if (p.task === 'deploy' && (p.done || p.error)) run.getState().applyTransfer(p.service, 0, 0, true);
       }),
       this.client.on('project', (e) => {
         if (e.disk === 'reloaded') ui.getState().toast(`${baseName(e.file)} changed on disk: reloaded`, 'info');

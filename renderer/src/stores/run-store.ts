@@ -14,6 +14,9 @@ export interface RunState {
   /** Applies a batch of status events in one store update (one render for many events). */
   applyStatuses(events: ReadonlyArray<{ seq: number; state: ServiceState }>): 'applied' | 'stale' | 'gap';
   applyHealth(service: string, result: HealthResult): void;
+  /** A package transfer in progress per service (Wireguard deploys), for the node's bar. */
+  transfers: Record<string, { current: number; total: number }>;
+  applyTransfer(service: string, current: number, total: number, done: boolean): void;
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
@@ -22,6 +25,7 @@ export function createRunStore() {
   return createStore<RunState>()((set, get) => ({
     states: {},
     seq: 0,
+    transfers: {},
     reset(states, seq) {
       set({ states: Object.fromEntries(states.map((s) => [s.name, s])), seq });
     },
@@ -47,6 +51,10 @@ export function createRunStore() {
       if (!states) return 'stale';
       set({ seq, states });
       return gap ? 'gap' : 'applied';
+    },
+    applyTransfer(service, current, total, done) {
+      const { [service]: _gone, ...rest } = get().transfers;
+      set({ transfers: done ? rest : { ...rest, [service]: { current, total } } });
     },
     applyHealth(service, result) {
       const s = get().states[service];
