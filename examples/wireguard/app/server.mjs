@@ -1,8 +1,8 @@
 // The example's package: an HTTP server on the WireGuard peer that answers with its release and
 // what the ledger (a process on the machine running Harness) says, reached at LEDGER_ADDR /
 // LEDGER_PORT: this machine's tunnel address and a port Harness published there.
-const http = require('http');
-const fs = require('fs');
+import http from 'node:http';
+import fs from 'node:fs';
 const version = fs.readFileSync('version.txt', 'utf8').trim();
 const ledger = () => new Promise((ok) => http.get({ host: process.env.LEDGER_ADDR, port: process.env.LEDGER_PORT, timeout: 2000 }, (r) => {
   let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => ok(b));
