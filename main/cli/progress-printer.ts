@@ -37,6 +37,10 @@ export class ProgressPrinter {
     if (!message) return;
     if (!p.item) {
       if (p.task === 'build' && BUILD_NOISE.test(message)) return;
+      // A step that reports its bytes (a deploy checking a big package) repeats its message.
+      const key = `${p.service}\u0000${p.task}`;
+      if (p.current !== undefined && this.last.get(key) === message) return;
+      this.last.set(key, message);
       this.note(`${p.service}: ${p.task}: ${message}`);
       return;
     }
