@@ -200,4 +200,19 @@ describe.skipIf(skip !== null)(`Wireguard packages over a real tunnel${skip ? ` 
     expect((await get(url())).startsWith('v4 ')).toBe(true);
     expect(await link('previous')).toBe(before);
   }, 180_000);
+
+  it('a deploy cancelled mid-transfer (Ctrl-C, a stop): nothing switched, the previous release current and still serving', async () => {
+    const before = await link('current');
+    const serving = (await get(url())).split(' ')[0];
+    const seen = progress.length;
+    const change = usePackage(await bigPackage(pkgDir, 'v5', 48 * 1024 * 1024));
+    await waitUntil('a few MB sent', () => progress.slice(seen).some((p) => p.task === 'transfer' && (p.current ?? 0) > 4 * 1024 * 1024 && !p.done), 60_000);
+    await stack.runtime.manager.stop(['api']);
+    const result = await change;
+    expect(result.ready).not.toContain('api');
+    const errors = progress.slice(seen).filter((p) => p.service === 'api' && p.error).map((p) => p.error);
+    expect(errors).toEqual([expect.stringMatching(/^api: the transfer to root@\S+ was cancelled after [\d.]+ MB of 48\.\d MB; nothing was switched$/)]);
+    expect(await link('current')).toBe(before);
+    expect((await get(url())).split(' ')[0]).toBe(serving);
+  }, 120_000);
 });
