@@ -1,7 +1,7 @@
 // Faults around a Wireguard deploy over a real tunnel: the host's disk full (a small tmpfs as the
 // install root: a clear error naming the space, the previous release current and serving), and
 // every archive of the part-A corpus refused here, before anything is sent: nothing is written on
-// the host, not even the service's directory, and nothing outside it.
+// the host, not even the service's directory, and nothing outside it; a host no tunnel reaches.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,8 @@ services:
     stop_grace_period: 2s
   - name: bad
     target: { type: Wireguard, host: "\${PEER0}", user: root, package: "${bad}" }
+  - name: lost
+    target: { type: Wireguard, host: 198.51.100.7, user: root, package: "${small}" }
 `;
 
 describe.skipIf(skip !== null)(`Wireguard deploy faults over a real tunnel${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -106,4 +108,11 @@ describe.skipIf(skip !== null)(`Wireguard deploy faults over a real tunnel${skip
     expect(await h.exists('/tmp/hx-pwned')).toBe(false);
     expect(existsSync('/tmp/hx-pwned')).toBe(false);
   }, 120_000);
+
+  it('a service whose host no tunnel reaches fails with the detector\'s message, naming the host and the interfaces looked at', async () => {
+    const report = await stack.runtime.manager.start(['lost']);
+    expect(report.failed.map((f) => f.service)).toEqual(['lost']);
+    expect(report.failed[0].reason).toMatch(/WireGuard host 198\.51\.100\.7: no WireGuard tunnel of this machine reaches it: looked at .*\S+ \(allowed-ips /);
+    expect(report.failed[0].reason).toContain(tunnel.interfaceName);
+  }, 60_000);
 });
