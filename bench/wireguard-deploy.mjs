@@ -207,7 +207,7 @@ async function ansibleDeploy(host, pkg, scratch) {
 }
 
 export async function run() {
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (one run of each; the host is a network namespace here, the tunnel userspace wireguard-go)`);
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (the host is a network namespace here, the tunnel userspace wireguard-go; other work on the machine shows in the load average)`);
   const scratch = await mkdtemp(join(tmpdir(), 'harness-bench-wg-'));
   let host;
   try {
