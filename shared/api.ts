@@ -107,6 +107,17 @@ export function fieldPathProblem(path: readonly unknown[]): string | null {
   return null;
 }
 
+/** What `services.rollback` did: releases by id (docs/packages.md). */
+export interface RollbackReport {
+  service: string;
+  /** The release that was current. */
+  from: string;
+  /** The release now current. */
+  to: string;
+  /** The service was (re)started onto it. */
+  restarted: boolean;
+}
+
 export interface SupervisorInfo {
   pid: number;
   file: string | null;
@@ -167,6 +178,12 @@ export interface ApiMethods {
   /** Stops the named services and their dependents first; all when omitted. */
   'services.stop': { params: { services?: string[] }; result: { stopped: string[] } };
   'services.restart': { params: { services: string[] }; result: { restarted: string[] } };
+  /**
+   * `harness rollback`: the service's previous release becomes current (Wireguard services; any
+   * other target is BAD_REQUEST) and a running service is restarted onto it; NOT_FOUND when there
+   * is no previous release. The release stays pinned until the configured package changes.
+   */
+  'services.rollback': { params: { service: string }; result: RollbackReport };
   'logs.history': { params: { service?: string; limit?: number }; result: LogLine[] };
   /**
    * History in pages of about 2 MiB, so any amount reaches any transport. The first call names
@@ -248,6 +265,7 @@ export const API_PARAM_SCHEMAS: { readonly [M in ApiMethodName]: Schema } = {
   'services.start': s.object({ services: names }, ['services']),
   'services.stop': s.object({ services: names }, ['services']),
   'services.restart': s.object({ services: names }),
+  'services.rollback': s.object({ service: name }),
   'logs.history': s.object({ service: name, limit: s.int(1, 100_000) }, ['service', 'limit']),
   'logs.page': s.object(
     { services: names, limit: s.int(1, 100_000), after: s.int(0), until: s.int(0) },

@@ -67,13 +67,23 @@ export interface RemoteLanTarget {
 
 export interface WireguardTarget {
   type: 'Wireguard';
+  /** The peer's address inside the tunnel (or a name resolving to it). */
   host: string;
   user: string;
   /** Absolute path of the package tarball. */
   package: string;
   env: Record<string, string>;
+  /** The SSH port: `port` in services.yaml (`ssh_port` is accepted as its older spelling). */
   ssh_port: number;
   ports: number[];
+  /** Absolute local path of a private key, tried after ssh-agent, before ~/.ssh's defaults. */
+  identity_file?: string;
+  /** Where releases live on the host: absolute, or relative to the login user's home (`~/x` is
+   * written `x`). Default /opt/harness (DEFAULT_INSTALL_ROOT). */
+  install_root?: string;
+  /** Default 'auto': edges to this machine that cannot work directly are published on this
+   * machine's tunnel address; `always` bridges every such edge over SSH; `never` neither. */
+  tunnel?: TunnelMode;
 }
 
 export type ServiceTarget = ProcessTarget | DockerTarget | RemoteLanTarget | WireguardTarget;

@@ -29,9 +29,12 @@ export interface ResolvedEdge {
 /** A tunnel carrying one edge over the SSH connection to a host. */
 export interface EdgeTunnel {
   /** `remote-forward` (ssh -R): listens on the host, carries to this machine. `local-forward`
-   * (ssh -L): listens here, carries to an address as seen from the host. */
-  kind: 'remote-forward' | 'local-forward';
-  /** The SSH connection that carries it (`user@host:port`). */
+   * (ssh -L): listens here, carries to an address as seen from the host. `publish`: listens on
+   * this machine's WireGuard address, carries to a port here that peers cannot reach (a
+   * container or a process on 127.0.0.1); no SSH involved. */
+  kind: 'remote-forward' | 'local-forward' | 'publish';
+  /** The SSH connection that carries it (`user@host:port`); for `publish`, the WireGuard
+   * interface whose address it listens on. */
   via: string;
   /** Where the tunnel ends: on this machine (remote forward) or as seen from the host. */
   target: { host: string; port: number };

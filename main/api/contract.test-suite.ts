@@ -163,6 +163,15 @@ export function defineContractSuite(transport: string, connect: ConnectionFactor
       expect(bad.ok ? 'ok' : bad.error.code).toBe('BAD_REQUEST');
     });
 
+    it('refuses services.rollback for a target without releases (BAD_REQUEST) and an unknown service (NOT_FOUND)', async () => {
+      const err = await client.invoke('services.rollback', { service: 'db' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as HarnessError).code).toBe('BAD_REQUEST');
+      expect((err as HarnessError).message).toMatch(/db is a Process service: only Wireguard services have releases/);
+      const missing = await client.invoke('services.rollback', { service: 'nope' }).catch((e: unknown) => e);
+      expect((missing as HarnessError).code).toBe('NOT_FOUND');
+    });
+
     it('names an unknown service with NOT_FOUND', async () => {
       const err = await client.invoke('services.start', { services: ['nope'] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HarnessError);

@@ -56,6 +56,7 @@ export function createCoreApi(session: ProjectSession, options: CoreApiOptions =
     },
     'services.stop': async ({ services }) => ({ stopped: await session.stop(services) }),
     'services.restart': async ({ services }) => ({ restarted: await session.restart(services) }),
+    'services.rollback': ({ service }) => session.rollback(service),
     'logs.history': ({ service, limit }) => session.history(service, limit),
     'logs.page': (query) => session.logPage(query),
     'network.topology': () => session.topology(),

@@ -40,6 +40,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     summary: 'Print service logs; -f follows them.',
   },
   serve: { run: serveCommand, summary: 'Serve the desktop UI in a browser (and supervise the project).' },
+  rollback: {
+    run: async (argv) => (await import('./commands/rollback.js')).rollbackCommand(argv),
+    summary: 'Make the previous release of a Wireguard service current again (and restart it).',
+  },
   trust: {
     run: async (argv) => (await import('./commands/trust.js')).trustCommand(argv),
     summary: 'Show a host\'s SSH key fingerprint and, once confirmed, add it to ~/.ssh/known_hosts.',

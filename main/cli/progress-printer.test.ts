@@ -56,6 +56,22 @@ describe('ProgressPrinter', () => {
     ]);
   });
 
+  it('prints a package transfer as its start, quarters and end, however many byte updates come', () => {
+    const id = '20250316T170044Z-a81be40c3f77';
+    const total = 48 * 1024 * 1024;
+    const events: Array<Omit<ProgressEvent, 'service'>> = [{ task: 'transfer', item: id, message: 'sending app.tar.gz (48.0 MB) to root@10.8.0.2:22', current: 0, total }];
+    for (let i = 0; i <= 400; i++) events.push({ task: 'transfer', item: id, message: 'sending', current: Math.floor((i * total) / 400), total });
+    events.push({ task: 'transfer', item: id, message: 'sent 48.0 MB', current: total, total, done: true }, { task: 'deploy', message: `verifying the sha256 of ${id}` });
+    expect(render(events)).toEqual([
+      `db: transfer ${id}: sending app.tar.gz (48.0 MB) to root@10.8.0.2:22`,
+      `db: transfer ${id}: 25% of 48.0 MB`,
+      `db: transfer ${id}: 50% of 48.0 MB`,
+      `db: transfer ${id}: 75% of 48.0 MB`,
+      `db: transfer ${id}: sent 48.0 MB`,
+      `db: deploy: verifying the sha256 of ${id}`,
+    ]);
+  });
+
   it('formats sizes', () => {
     expect([formatBytes(512), formatBytes(2048), formatBytes(5 * 1024 * 1024)]).toEqual(['512 B', '2.0 kB', '5.0 MB']);
   });

@@ -37,11 +37,24 @@ export class ProgressPrinter {
     if (!message) return;
     if (!p.item) {
       if (p.task === 'build' && BUILD_NOISE.test(message)) return;
+      // A step that reports its bytes (a deploy checking a big package) repeats its message.
+      const key = `${p.service}\u0000${p.task}`;
+      if (p.current !== undefined && this.last.get(key) === message) return;
+      this.last.set(key, message);
       this.note(`${p.service}: ${p.task}: ${message}`);
       return;
     }
     if (p.task === 'pull' && !LAYER_MILESTONES.has(message)) return;
     const key = `${p.service}\u0000${p.task}\u0000${p.item}`;
+    if (p.task === 'transfer' && message === 'sending' && p.total) {
+      // A package transfer reports many times a second: a line per quarter.
+      const quarter = Math.floor((4 * (p.current ?? 0)) / p.total);
+      const step = `${quarter * 25}%`;
+      if (quarter === 0 || quarter >= 4 || this.last.get(key) === step) return;
+      this.last.set(key, step);
+      this.note(`${p.service}: ${p.task} ${shortId(p.item)}: ${step} of ${formatBytes(p.total)}`);
+      return;
+    }
     if (this.last.get(key) === message) return;
     this.last.set(key, message);
     const size = message === 'Downloading' && p.total ? ` ${formatBytes(p.total)}` : '';

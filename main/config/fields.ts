@@ -35,7 +35,10 @@ export const FIELDS = {
       ['type', 'host', 'user', 'binary', 'args', 'env', 'working_dir', 'port', 'ssh_port', 'identity_file', 'ports', 'tunnel'],
       ['type', 'host', 'user', 'binary'],
     ),
-    Wireguard: spec(['type', 'host', 'user', 'package', 'env', 'ssh_port', 'ports'], ['type', 'host', 'user', 'package']),
+    Wireguard: spec(
+      ['type', 'host', 'user', 'package', 'env', 'port', 'ssh_port', 'ports', 'identity_file', 'install_root', 'tunnel'],
+      ['type', 'host', 'user', 'package'],
+    ),
   } satisfies Record<TargetType, FieldSpec>,
   health_check: {
     tcp: spec(['type', 'port', 'host', ...HEALTH_TIMING_KEYS], ['type']),

@@ -18,7 +18,7 @@ const SEED = fuzzSeedFromEnv();
 const CASES = Number(process.env.HARNESS_FUZZ_CASES ?? 20_000);
 const ONLY = process.env.HARNESS_FUZZ_CASE === undefined || process.env.HARNESS_FUZZ_CASE === '' ? undefined : Number(process.env.HARNESS_FUZZ_CASE);
 // The remote example takes its hosts from the environment (its test-hosts.sh writes them to .env).
-const ENV = { A: '1', PORT: '7001', REMOTE_HOST_A: '10.213.0.11', REMOTE_HOST_B: '10.213.0.12' };
+const ENV = { A: '1', PORT: '7001', REMOTE_HOST_A: '10.213.0.11', REMOTE_HOST_B: '10.213.0.12', WG_PEER: '10.214.0.10' };
 
 function fail(c: FuzzCase, why: string): never {
   const file = path.join(os.tmpdir(), `harness-fuzz-${SEED}-${c.index}.yaml`);

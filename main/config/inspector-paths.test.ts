@@ -49,6 +49,8 @@ describe('inspector fields and the loader', () => {
         { target: { type: 'Docker', image: 'x', volumes: ['data'] }, field: ['target', 'volumes'] },
         { target: { type: 'RemoteLan', host: 'h', user: 'u', binary: 'b', ssh_port: 0 }, field: ['target', 'ssh_port'] },
         { target: { type: 'Wireguard', host: 'h', user: '', package: 'p' }, field: ['target', 'user'] },
+        { target: { type: 'Wireguard', host: 'h', user: 'u', package: 'p', install_root: '/a/../b' }, field: ['target', 'install_root'] },
+        { target: { type: 'Wireguard', host: 'h', user: 'u', package: 'p', tunnel: 'maybe' }, field: ['target', 'tunnel'] },
         { target: { type: 'Process', binary: 'node' }, extra: { health_check: { type: 'tcp', port: 'x' } }, field: ['health_check', 'port'] },
         { target: { type: 'Process', binary: 'node' }, extra: { health_check: { type: 'http', url: 'nope' } }, field: ['health_check', 'url'] },
         { target: { type: 'Process', binary: 'node' }, extra: { health_check: { type: 'log', pattern: '(' } }, field: ['health_check', 'pattern'] },

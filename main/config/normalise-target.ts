@@ -129,10 +129,20 @@ export function normaliseTarget(n: YNode, r: Readers, dir: string): ServiceTarge
       const host = req('host', (n) => sshName(n, r, 'host'));
       const user = req('user', (n) => sshName(n, r, 'user'));
       const pkg = req('package', str);
-      const ssh_port = opt('ssh_port', (n) => r.port(n), DEFAULTS.ssh_port);
+      const ssh_port = sshPort(m, r);
       const p = ports();
+      const identity = opt('identity_file', str, undefined);
+      const root = opt('install_root', (n) => installRoot(n, r), undefined);
+      const tunnel = opt('tunnel', (n) => r.oneOf(n, TUNNEL_MODES, 'tunnel mode'), undefined);
       if (host === undefined || user === undefined || pkg === undefined || env === undefined || ssh_port === undefined || p === undefined) return undefined;
-      return { type: 'Wireguard', host, user, package: resolvePath(dir, pkg), env, ssh_port, ports: p };
+      if ((get('identity_file') && identity === undefined) || (get('install_root') && root === undefined) || (get('tunnel') && !tunnel)) return undefined;
+      // The package and the key are here; install_root is on the host and never resolved locally.
+      return {
+        type: 'Wireguard', host, user, package: resolvePath(dir, pkg), env, ssh_port, ports: p,
+        ...(identity !== undefined ? { identity_file: resolvePath(dir, identity) } : {}),
+        ...(root !== undefined ? { install_root: root } : {}),
+        ...(tunnel ? { tunnel } : {}),
+      };
     }
   }
 }
@@ -175,6 +185,25 @@ function remoteDir(n: YNode, r: Readers): string | undefined {
   }
   if (v === '~') return '.';
   return v.startsWith('~/') ? v.slice(2) || '.' : v;
+}
+
+/**
+ * Where a Wireguard service's releases live on its host: absolute, or relative to the login
+ * user's home (`~/x`, written `x`). The releases' paths are built from it and run through the
+ * host's shell scripts, so control characters and `..` components are refused.
+ */
+function installRoot(n: YNode, r: Readers): string | undefined {
+  const v = r.string(n);
+  if (v === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\x00-\x1f\x7f]/.test(v) ? 'holds a control character' : v.split('/').includes('..') ? "has a '..' component" : null;
+  if (bad) {
+    r.problems.error(n.pos, n.path, `install_root ${JSON.stringify(v)} ${bad}; write a directory on the host, absolute (/opt/harness) or under the login user's home (~/harness)`);
+    return undefined;
+  }
+  const rel = v === '~' ? '.' : v.startsWith('~/') ? v.slice(2) : v;
+  const norm = rel.replace(/\/{2,}/g, '/').replace(/(.)\/+$/, '$1');
+  return norm === '' ? '.' : norm;
 }
 
 /** A directory inside a container: absolute, since the image decides what a relative one means. */

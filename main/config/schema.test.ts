@@ -100,6 +100,13 @@ networks:
     target: {type: RemoteLan, host: lab-1, user: pi, binary: /srv, args: [-v], env: {A: b}, working_dir: app, port: 2222, ssh_port: 2222, identity_file: ~/.ssh/lab, ports: [80], tunnel: auto}
 `,
   ]);
+  samples.push([
+    'Wireguard with every field',
+    `services:
+  - name: peer
+    target: {type: Wireguard, host: 10.44.0.2, user: deploy, package: ./dist/api.tar.gz, env: {A: b}, port: 2222, ssh_port: 2222, identity_file: ~/.ssh/lab, ports: [8080], install_root: ~/harness, tunnel: never}
+`,
+  ]);
   const demo = path.join(ROOT, 'examples/demo/services.yaml');
   if (existsSync(demo)) samples.push(['examples/demo/services.yaml', readFileSync(demo, 'utf8')]);
 
@@ -139,6 +146,8 @@ networks:
     ['relative Docker working_dir', 'services:\n  - name: a\n    target: {type: Docker, image: x, working_dir: app}\n'],
     ['RemoteLan host that begins with -', 'services:\n  - name: a\n    target: {type: RemoteLan, host: -oProxyCommand=x, user: u, binary: /x}\n'],
     ['RemoteLan user with whitespace', 'services:\n  - name: a\n    target: {type: RemoteLan, host: h, user: "a b", binary: /x}\n'],
+    ['Wireguard install_root with a control character', 'services:\n  - name: a\n    target: {type: Wireguard, host: h, user: u, package: p, install_root: "/opt/x\\ny"}\n'],
+    ['Wireguard unknown tunnel mode', 'services:\n  - name: a\n    target: {type: Wireguard, host: h, user: u, package: p, tunnel: sometimes}\n'],
     ['RemoteLan unknown tunnel mode', 'services:\n  - name: a\n    target: {type: RemoteLan, host: h, user: u, binary: /x, tunnel: maybe}\n'],
     ['Docker entrypoint that is not a list', 'services:\n  - name: a\n    target: {type: Docker, image: x, entrypoint: {a: 1}}\n'],
     ['restart backoff of 0', 'services:\n  - name: a\n    target: {type: Process, binary: x}\n    restart: {policy: always, backoff: 0}\n'],

@@ -5,7 +5,7 @@
 // optional members, each with the default the core applies when a member is absent.
 import type { HealthCheck, ProjectConfig, ServiceConfig, TargetType } from '../../shared/config-types.js';
 import type { HostKeyEvent, LogStream, ProgressEvent } from '../../shared/events.js';
-import type { RemoteHostInfo, ResolvedEdge, ServiceLocation, TopologyContribution } from '../../shared/network-types.js';
+import type { RemoteHostInfo, ResolvedEdge, ServiceLocation, TopologyContribution, WireGuardTopology } from '../../shared/network-types.js';
 import type { HealthResult, RemoteEndpoint } from '../../shared/service-state.js';
 import type { LocationKind, LocationResolver } from '../network/location-resolver.js';
 import type { LocationPatch } from '../network/network-manager.js';
@@ -87,6 +87,13 @@ export interface ServiceExecutor {
   start(service: ServiceConfig, ctx: ExecutorContext): Promise<RunningInstance>;
   /** Sends the stop signal, waits up to graceMs, then kills; resolves with how it ended. */
   stop(service: ServiceConfig, instance: RunningInstance, opts: StopOptions): Promise<ExitInfo>;
+  /**
+   * A restart hands the running instance over instead of stopping it: the executor stops
+   * reporting it (it keeps running), and the start that follows replaces it once the new one is
+   * ready to take over — a Wireguard deploy sends and unpacks the new release while the old one
+   * serves, and stops it at the switch. Default: absent, a restart stops first.
+   */
+  handOver?(service: ServiceConfig, instance: RunningInstance): Promise<void>;
   /** Runs one probe of tcp/http/command checks where they make sense for this target. Log-line
    * checks are evaluated by the manager and never reach here. */
   healthCheck(
@@ -148,9 +155,36 @@ export interface ServiceExecutor {
   /** Trusts a key this executor reported through onHostKey (matched by host, port, fingerprint):
    * appended to known_hosts. NOT_FOUND when no such key was reported. */
   trustHostKey?(req: { host: string; port: number; fingerprint: string }): Promise<{ file: string; line: string }>;
+  /** This machine's WireGuard tunnels as last detected, for the topology. Default: none. */
+  wireguard?(): WireGuardTopology | undefined;
+  /**
+   * Makes the service's previous release the one it runs (`harness rollback`): the executor
+   * switches (or arranges that its next start uses) the previous release; the caller restarts
+   * the service when it runs. NOT_FOUND when there is no previous release. Default: none (the
+   * target has no releases).
+   */
+  rollback?(service: ServiceConfig, ctx: RollbackContext): Promise<RollbackResult>;
   /** Lets go of what the executor holds open (log follows, exit waits, connections), so the
    * hosting process can end. Running instances are not touched. Default: nothing to release. */
   dispose?(): void | Promise<void>;
+}
+
+export interface RollbackContext {
+  project: ProjectConfig;
+  stateDir: string;
+  /** The service runs now: it is restarted after this (its next start runs the release). */
+  running: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RollbackResult {
+  /** The release that was current. */
+  from: string;
+  /** The release now current (or current at the restart). */
+  to: string;
+  /** A release of a service that is not running here still runs on its host (left by an earlier
+   * supervisor, or by a failed deploy): the caller starts the service, which replaces that run. */
+  needsStart?: boolean;
 }
 
 export interface CleanupRequest {

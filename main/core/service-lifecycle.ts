@@ -144,8 +144,10 @@ export class ServiceLifecycle {
     this.spawned(gen, instance);
   }
 
-  /** Stops the instance (or the start in flight, or the pending restart); one stop at a time. */
-  stop(): Promise<void> {
+  /** Stops the instance (or the start in flight, or the pending restart); one stop at a time.
+   * `handOver` (a restart): an executor that can hand the instance over to the next start does
+   * so instead of stopping it. */
+  stop(opts: { handOver?: boolean } = {}): Promise<void> {
     if (this.stopping) return this.stopping;
     if (this.backoff.pending) {
       // A pending restart is cancelled; the service is down already.
@@ -159,7 +161,7 @@ export class ServiceLifecycle {
     this.startAbort?.abort();
     this.backoff.cancel();
     this.health.disarm();
-    this.stopping = this.stopNow().finally(() => {
+    this.stopping = this.stopNow(opts.handOver === true).finally(() => {
       this.stopping = null;
     });
     return this.stopping;
@@ -314,18 +316,23 @@ export class ServiceLifecycle {
     this.update({ status: 'failed', error: message, pid: undefined, instance: undefined, health: undefined });
   }
 
-  private async stopNow(): Promise<void> {
+  private async stopNow(handOver: boolean): Promise<void> {
     const config = this.cfg;
     this.update({ status: 'stopping', health: undefined });
     if (this.launching) await this.launching;
     const instance = this.instance;
     const executor = this.ctx.executors.get(config.target.type) as ServiceExecutor;
-    const waiting = instance ? this.sayWhileWaiting(config) : null;
-    let exit: ExitInfo | null;
-    try {
-      exit = instance ? await stopInstance(config, executor, instance, this.ctx.logs) : null;
-    } finally {
-      if (waiting) clearTimeout(waiting);
+    let exit: ExitInfo | null = null;
+    if (instance && handOver && executor.handOver) {
+      await executor.handOver(config, instance).catch((err: Error) => this.ctx.logs.system(config.name, `hand-over failed: ${err.message}`));
+      this.ctx.logs.system(config.name, `instance ${instance.id} handed over to the restart: it runs until the new one replaces it`);
+    } else {
+      const waiting = instance ? this.sayWhileWaiting(config) : null;
+      try {
+        exit = instance ? await stopInstance(config, executor, instance, this.ctx.logs) : null;
+      } finally {
+        if (waiting) clearTimeout(waiting);
+      }
     }
     this.unwatch();
     this.instance = null;

@@ -142,7 +142,7 @@ export class ServiceManager {
     this.assertOpen();
     this.checkNames(names);
     const set = new Set(names);
-    await this.stopInOrder(set);
+    await this.stopInOrder(set, set);
     for (const n of set) this.lifecycle(n).resetRestarts();
     return this.start([...set]);
   }
@@ -156,7 +156,7 @@ export class ServiceManager {
     const nextGraph = new DependencyGraph(project.services);
     const { added, removed, changed } = diffServices(this.services, project.services);
     const toRestart = changed.filter((n) => this.lifecycle(n).active);
-    await this.stopInOrder(new Set([...removed, ...toRestart]));
+    await this.stopInOrder(new Set([...removed, ...toRestart]), new Set(toRestart));
 
     const { network } = this.ctx;
     this.projectConfig = project;
@@ -231,10 +231,11 @@ export class ServiceManager {
     return new Set(this.ctx.executors.values());
   }
 
-  /** Stops `set`, each member once its dependents inside the set have stopped. */
-  private stopInOrder(set: ReadonlySet<string>): Promise<void> {
+  /** Stops `set`, each member once its dependents inside the set have stopped; those in
+   * `restarting` are handed over to their next start where the executor can (see handOver). */
+  private stopInOrder(set: ReadonlySet<string>, restarting: ReadonlySet<string> = new Set()): Promise<void> {
     const present = new Set([...set].filter((n) => this.services.has(n)));
-    return this.graph.dependentsFirst(present, (name) => this.lifecycle(name).stop());
+    return this.graph.dependentsFirst(present, (name) => this.lifecycle(name).stop({ handOver: restarting.has(name) }));
   }
 
   /** Callers that come through a ProjectSession were checked there already, with a "did you

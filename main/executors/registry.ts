@@ -2,13 +2,13 @@
 // type is its own folder under executors/ plus one line here; the core and the project runtime
 // see only the ServiceExecutor interface.
 import type { TargetType } from '../../shared/config-types.js';
-import { HarnessError } from '../../shared/errors.js';
 import type { LogStream } from '../../shared/events.js';
 import type { CleanupRequest, ServiceExecutor } from '../core/executor.js';
 import { DockerExecutor } from './docker/docker-executor.js';
 import { DockerEngine } from './docker/engine.js';
 import { ProcessExecutor, type ProcessExecutorOptions } from './process/process-executor.js';
 import { RemoteLanExecutor, SharedSshPool, type SshPoolOptions } from './remote-lan/index.js';
+import { WireguardExecutor } from './wireguard/index.js';
 
 export type ExecutorRegistry = Map<TargetType, ServiceExecutor>;
 
@@ -25,30 +25,6 @@ export interface ExecutorRegistryOptions {
   remoteWatchIntervalMs?: number;
 }
 
-/**
- * Stands in for target types this build cannot run yet: starting such a service fails with a clear
- * UNAVAILABLE error for that service alone; the rest of the stack is unaffected.
- */
-export class UnsupportedExecutor implements ServiceExecutor {
-  constructor(readonly type: TargetType) {}
-
-  start(service: { name: string }): Promise<never> {
-    return Promise.reject(new HarnessError('UNAVAILABLE', `${service.name}: ${this.type} targets are not supported by this build yet`));
-  }
-
-  async stop(): Promise<{ code: null; signal: null }> {
-    return { code: null, signal: null };
-  }
-
-  async healthCheck(): Promise<{ ok: false; message: string; at: number }> {
-    return { ok: false, message: `${this.type} targets are not supported by this build yet`, at: Date.now() };
-  }
-
-  async getLogs(): Promise<[]> {
-    return [];
-  }
-}
-
 export function createExecutors(opts: ExecutorRegistryOptions = {}): ExecutorRegistry {
   const registry: ExecutorRegistry = new Map();
   registry.set('Process', new ProcessExecutor(opts.process));
@@ -57,8 +33,11 @@ export function createExecutors(opts: ExecutorRegistryOptions = {}): ExecutorReg
   // One pool per registry (one per project runtime): one connection per host/port/user across
   // every executor that talks SSH; the last executor to be disposed closes it.
   const ssh = new SharedSshPool(opts.ssh);
-  registry.set('RemoteLan', new RemoteLanExecutor({ ssh, recoveredLog: opts.log, watchIntervalMs: opts.remoteWatchIntervalMs }));
-  registry.set('Wireguard', new UnsupportedExecutor('Wireguard'));
+  const remote = new RemoteLanExecutor({ ssh, recoveredLog: opts.log, watchIntervalMs: opts.remoteWatchIntervalMs });
+  // Wireguard packages run in RemoteLan's run directories on the same sessions. Listed first, so
+  // its recovery and cleanup (stop.sh, interrupted deploys) run before RemoteLan's sweep of them.
+  registry.set('Wireguard', new WireguardExecutor({ remote, ssh, recoveredLog: opts.log }));
+  registry.set('RemoteLan', remote);
   return registry;
 }
 

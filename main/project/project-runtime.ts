@@ -2,6 +2,7 @@
 // with the manager's events forwarded to the session. Each executor's location resolvers (Docker
 // networks, SSH tunnels…) are plugged into the NetworkManager, so `<DEP>_ADDR`/`<DEP>_PORT`
 // resolve across locations; edge warnings become system log lines of the dependent service.
+import type { RollbackReport } from '../../shared/api.js';
 import type { ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { ServiceState } from '../../shared/service-state.js';
@@ -29,9 +30,11 @@ export class ProjectRuntime {
   private readonly unsubscribeHostKeys: Array<() => void>;
   private current: ProjectConfig;
   private readonly executors: ExecutorRegistry;
+  private readonly stateDir: string;
 
   constructor(options: ProjectRuntimeOptions) {
     this.current = options.config;
+    this.stateDir = options.stateDir;
     this.logs = new LogStore({ stateDir: options.stateDir, ringSize: options.logRingSize });
     this.executors = options.executors((service, stream, chunk) => this.logs.append(service, stream, chunk));
     const warnings = new EdgeWarnings((service, line) => this.logs.system(service, line));
@@ -42,6 +45,7 @@ export class ProjectRuntime {
       locationOf: (service) => this.executors.get(service.target.type)?.locationOf?.(service, this.current),
       hosts: () => executors.flatMap((e) => e.hosts?.() ?? []),
       contributors: executors.flatMap((e) => (e.topology ? [() => e.topology!(this.current)] : [])),
+      wireguard: () => executors.map((e) => e.wireguard?.()).find((w) => w !== undefined),
     });
     this.manager = new ServiceManager({
       project: options.config,
@@ -101,6 +105,29 @@ export class ProjectRuntime {
       }
     }
     throw notFound ?? new HarnessError('NOT_FOUND', `no host key of ${req.host} port ${req.port} is waiting to be trusted`);
+  }
+
+  /**
+   * `harness rollback NAME`: the service's executor makes the previous release current (or the
+   * one its next start runs), and a running service is restarted onto it. Refused for targets
+   * without releases.
+   */
+  async rollback(name: string): Promise<RollbackReport> {
+    const service = this.current.services.find((s) => s.name === name);
+    if (!service) throw new HarnessError('NOT_FOUND', `no service "${name}" in ${this.current.file}`);
+    const executor = this.executors.get(service.target.type);
+    if (!executor?.rollback) {
+      throw new HarnessError('BAD_REQUEST', `${name} is a ${service.target.type} service: only Wireguard services have releases to roll back to`);
+    }
+    const status = this.state(name)?.status;
+    const running = status !== undefined && !['stopped', 'exited', 'failed'].includes(status);
+    const r = await executor.rollback(service, { project: this.current, stateDir: this.stateDir, running });
+    if (running || r.needsStart) {
+      const report = running ? await this.manager.restart([name]) : await this.manager.start([name]);
+      const failed = report.failed.find((f) => f.service === name);
+      if (failed) throw new HarnessError('UNAVAILABLE', `${name}: rolled back to ${r.to}, but it did not come up: ${failed.reason}`, { ...r, failed });
+    }
+    return { service: name, from: r.from, to: r.to, restarted: running || r.needsStart === true };
   }
 
   async dispose(): Promise<void> {

@@ -15,7 +15,7 @@
 //  - Opening another file stops the current stack first, then releases the old project's claim.
 //  - The session must only run while its host holds the project's supervisor lock (the claim):
 //    recovery stops processes left by an earlier supervisor of the same project.
-import type { ConfigEdit, LogPage, ProjectSnapshot, SourceKind } from '../../shared/api.js';
+import type { ConfigEdit, LogPage, ProjectSnapshot, RollbackReport, SourceKind } from '../../shared/api.js';
 import type { ConfigProblem, ProjectConfig } from '../../shared/config-types.js';
 import { HarnessError } from '../../shared/errors.js';
 import type { LogLine, ProjectEvent } from '../../shared/events.js';
@@ -304,6 +304,17 @@ export class ProjectSession {
     });
     assertStarted(await runtime.manager.restart(names));
     return names;
+  }
+
+  /** `harness rollback NAME` (see the API method): on the saved config's runtime. */
+  async rollback(name: string): Promise<RollbackReport> {
+    const runtime = await this.serial(async () => {
+      const cur = this.require();
+      const saved = requireSaved(cur);
+      checkNames(cur, saved, [name]);
+      return this.ensureRuntime(saved);
+    });
+    return runtime.rollback(name);
   }
 
   /** Applies the saved config to the named running services (all pending when omitted): changed

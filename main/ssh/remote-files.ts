@@ -73,6 +73,12 @@ function sftpError(link: SshLink, op: string, path: string, err: Error & { code?
 
 function call<T>(link: SshLink, op: string, path: string, fn: (cb: (err: Error | undefined | null, v?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    // ssh2 registers a request on a closed channel and never answers it (the close of an upload
+    // whose connection was cut would wait for ever): refused here instead.
+    if (!link.alive) {
+      reject(sftpError(link, op, path, new Error('connection lost')));
+      return;
+    }
     try {
       fn((err, v) => (err ? reject(sftpError(link, op, path, err)) : resolve(v as T)));
     } catch (err) {

@@ -70,12 +70,16 @@ export const TARGET_FIELDS: Record<TargetType, FieldDef[]> = {
     t('ssh_port', 'SSH port (older spelling of port)', { as: 'number', placeholder: '22' }),
   ],
   Wireguard: [
-    t('host', 'Host', { required: true }),
+    t('host', 'Host (its tunnel address)', { required: true }),
     t('user', 'User', { required: true }),
-    t('package', 'Package', { placeholder: './dist/app.tar.gz', required: true }),
+    t('port', 'SSH port', { as: 'number', placeholder: '22' }),
+    t('package', 'Package', { placeholder: './dist/app.tar.gz', required: true, hint: 'A .tar.gz with start.sh at its root (harness pack DIR makes one).' }),
     ENV,
-    t('ssh_port', 'SSH port', { as: 'number', placeholder: '22' }),
     PORTS_NUM,
+    t('install_root', 'Install root (on the host)', { placeholder: '/opt/harness', hint: 'Releases go to <install root>/<service>/releases; ~/x is under the login user\'s home.' }),
+    t('identity_file', 'Identity file (private key here)', { placeholder: '~/.ssh/id_ed25519' }),
+    t('tunnel', 'Tunnel', { kind: 'select', options: ['', 'auto', 'always', 'never'], hint: 'auto: edges that cannot work directly are published on the tunnel address or forwarded over SSH.' }),
+    t('ssh_port', 'SSH port (older spelling of port)', { as: 'number', placeholder: '22' }),
   ],
 };
 

@@ -74,6 +74,12 @@ export async function recoverRemote(
         continue;
       }
       const svc: ServiceConfig | undefined = project.services.find((s) => s.name === snap.service);
+      // The run of a Wireguard service (its packages share the run directories) still on this
+      // host: its own executor recovers it. One that moved elsewhere is stopped below.
+      if (svc && svc.target.type === 'Wireguard') {
+        const t = svc.target;
+        if (executor.sshPool.host({ host: t.host, port: t.ssh_port, user: t.user, ...(t.identity_file ? { identityFile: t.identity_file } : {}) }).key === host.key) continue;
+      }
       const same = svc && svc.target.type === 'RemoteLan' && executor.hostFor(svc) === host;
       if (svc && same && snap.configHash === configHashOf(svc)) {
         const rec = store.service(host.key, snap.service);

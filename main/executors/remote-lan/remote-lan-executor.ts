@@ -128,7 +128,7 @@ export class RemoteLanExecutor implements ServiceExecutor {
         ctx.log('system', `Permanently added ${info.addedKnownHost.split(' ').slice(0, 2).join(' ')} to ${this.pool.knownHostsTarget().file} (accept-new)\n`);
       }
     } catch (err) {
-      this.prompts.report(err, service.name, t.user);
+      this.reportHostKey(err, service.name, t.user);
       throw err;
     }
     const session = this.session(host, ctx.stateDir, t.identity_file);
@@ -297,12 +297,23 @@ export class RemoteLanExecutor implements ServiceExecutor {
       hostFor: (c) => this.hostFor(c),
       tunnels: this.tunnels,
       listeners: this.listeners,
-      noteTunnel: (from, rec) => {
-        let m = this.edgeTunnels.get(from);
-        if (!m) this.edgeTunnels.set(from, (m = new Map()));
-        m.set(rec.dependency, rec);
-      },
+      noteTunnel: (from, rec) => this.noteEdgeTunnel(from, rec),
     }, ctx);
+  }
+
+  /** A tunnel the environment of RemoteLan service `from` points into (also from resolvers of
+   * other executors, e.g. a LAN host reaching a WireGuard peer): recorded with its run, so a later
+   * supervisor re-opens it at the same port. */
+  noteEdgeTunnel(from: string, rec: TunnelRecord): void {
+    let m = this.edgeTunnels.get(from);
+    if (!m) this.edgeTunnels.set(from, (m = new Map()));
+    m.set(rec.dependency, rec);
+  }
+
+  /** A start (of any executor sharing this pool) that met an unknown host key: a `hostKey` event
+   * for the app, answered by trustHostKey. True when `err` was such a refusal. */
+  reportHostKey(err: unknown, service: string, user: string): boolean {
+    return this.prompts.report(err, service, user);
   }
 
   hosts(): RemoteHostInfo[] {

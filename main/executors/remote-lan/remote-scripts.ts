@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 
 /** Field 22 (start time, clock ticks since boot) and field 3 (state) of /proc/PID/stat, split
  * after the last ')' because the command name may hold spaces and parentheses. */
-const STAT = `hx_stat() {
+export const STAT_FUNCTIONS = `hx_stat() {
   hx_st= hx_state=
   { read -r hx_l < "/proc/$1/stat"; } 2>/dev/null || return 1
   hx_l=\${hx_l##*) }
@@ -21,7 +21,7 @@ const STAT = `hx_stat() {
 hx_alive() { hx_stat "$1" && [ "$hx_st" = "$2" ] && [ "$hx_state" != Z ] && [ "$hx_state" != X ]; }`;
 
 /** The live members of process group $1 except pid $2 (the wrapper), in hx_m. */
-const MEMBERS = `hx_members() {
+export const MEMBERS_FUNCTION = `hx_members() {
   hx_m=
   for hx_f in /proc/[0-9]*/stat; do
     { read -r hx_l < "$hx_f"; } 2>/dev/null || continue
@@ -46,8 +46,8 @@ const MEMBERS = `hx_members() {
  */
 export const WRAPPER_SH = `# Harness launch wrapper (main/executors/remote-lan/remote-scripts.ts)
 hx_d=$1 hx_wd=$2
-${STAT}
-${MEMBERS}
+${STAT_FUNCTIONS}
+${MEMBERS_FUNCTION}
 read -r hx_boot < /proc/sys/kernel/random/boot_id
 hx_stat $$
 printf '%s %s %s\\n' "$$" "$hx_st" "$hx_boot" > "$hx_d/wrapper.tmp" && mv -f "$hx_d/wrapper.tmp" "$hx_d/wrapper" || exit 125
@@ -107,7 +107,7 @@ printf '%s\\n' "$hx_code" > "$hx_d/exit.tmp" && mv -f "$hx_d/exit.tmp" "$hx_d/ex
  */
 export const WATCH_SH = `# Harness watch loop (main/executors/remote-lan/remote-scripts.ts)
 hx_root=$1 hx_iv=$2 hx_once=$3
-${STAT}
+${STAT_FUNCTIONS}
 hx_ppid() { read -r hx_l < /proc/$$/stat; hx_l=\${hx_l##*) }; set -- $hx_l; hx_pp=$2; }
 read -r hx_boot < /proc/sys/kernel/random/boot_id
 if [ -z "$hx_once" ]; then
@@ -169,7 +169,7 @@ done
  */
 export const LAUNCH_SH = `hx_w=$1
 shift
-${STAT}
+${STAT_FUNCTIONS}
 hx_home=$PWD
 hx_started=' '
 command -v setsid >/dev/null 2>&1 || hx_nosetsid=1
@@ -222,7 +222,7 @@ done
  * signalled). Prints `sent` or `gone`.
  */
 export const SIGNAL_SH = `hx_d=$1 hx_sig=$2
-${STAT}
+${STAT_FUNCTIONS}
 read -r hx_boot < /proc/sys/kernel/random/boot_id
 { read -r hx_wp hx_ws hx_wb < "$hx_d/wrapper"; } 2>/dev/null || { echo gone; exit 0; }
 [ "$hx_wb" = "$hx_boot" ] || { echo gone; exit 0; }
@@ -240,8 +240,8 @@ fi
  * wrapper itself is gone, to the whole group. Same start-time checks as SIGNAL.
  */
 export const KILL_SH = `hx_d=$1
-${STAT}
-${MEMBERS}
+${STAT_FUNCTIONS}
+${MEMBERS_FUNCTION}
 read -r hx_boot < /proc/sys/kernel/random/boot_id
 { read -r hx_wp hx_ws hx_wb < "$hx_d/wrapper"; } 2>/dev/null || { echo gone; exit 0; }
 [ "$hx_wb" = "$hx_boot" ] || { echo gone; exit 0; }
@@ -265,9 +265,10 @@ export interface InstalledScript {
   text: string;
 }
 
-function named(base: string, text: string): InstalledScript {
+/** A script file named by its content (`<base>-<sha256 prefix>.sh`). */
+export function installedScript(base: string, text: string): InstalledScript {
   return { name: `${base}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.sh`, text };
 }
 
-export const WRAPPER_SCRIPT = named('wrapper', WRAPPER_SH);
-export const WATCH_SCRIPT = named('watch', WATCH_SH);
+export const WRAPPER_SCRIPT = installedScript('wrapper', WRAPPER_SH);
+export const WATCH_SCRIPT = installedScript('watch', WATCH_SH);

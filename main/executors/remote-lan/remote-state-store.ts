@@ -19,8 +19,11 @@ export interface TunnelRecord {
   /** The dependency the tunnel carries the service to. */
   dependency: string;
   /** `relay`: the remote forward goes to a local forward to another host (`via`, `targetPort`
-   * on its loopback), opened again first. */
-  kind: 'remote-forward' | 'relay';
+   * on its loopback), opened again first. `publish` (Wireguard): a listener on this machine's
+   * tunnel address `address`:`remotePort` carrying to `localHost`:`localPort` here. */
+  kind: 'remote-forward' | 'relay' | 'publish';
+  /** `publish`: the tunnel address listened on. */
+  address?: string;
   remotePort: number;
   localHost: string;
   localPort: number;

@@ -1,5 +1,5 @@
-// The Wireguard target's package side: archive checks, the canonical archive, the package format
-// and its preparation. The executor (transfer, releases, start) builds on these.
+// The Wireguard target: archive checks, the canonical archive, the package format and its
+// preparation, the PackageDeployer and the executor (docs/packages.md, docs/wireguard.md).
 export { DEFAULT_ARCHIVE_LIMITS, archiveLimits, type ArchiveLimits } from './archive-limits.js';
 export { ARCHIVE_RULES, ArchiveRejected, type ArchiveRule, type ArchiveRejectionDetails } from './archive-rejection.js';
 export type { CheckedMember, MemberType } from './archive-tree.js';
@@ -23,3 +23,8 @@ export {
 } from './package-format.js';
 export { DEFAULT_PACK_MTIME, buildPackage, packMtime, type BuildOptions } from './package-build.js';
 export { preparePackage, type PrepareOptions, type PreparedPackage } from './package-prep.js';
+export { WireguardExecutor, wireguardTarget, type WireguardExecutorOptions } from './wireguard-executor.js';
+export { deployPackage, describeRestore, type ChosenRelease, type DeployRequest, type DeployResult } from './package-deployer.js';
+export { ReleaseHost, parseHostState, type HostRelease, type HostReleaseState } from './release-host.js';
+export { TunnelPublisher, type Published } from './tunnel-publisher.js';
+export { DEPLOY_SCRIPT, DEPLOY_SCRIPTS } from './deploy-scripts.js';

@@ -42,6 +42,7 @@ export function createFakeCore(): FakeCore {
       'services.start': (p) => record('services.start', { started: p.services ?? [] })(p),
       'services.stop': (p) => record('services.stop', { stopped: p.services ?? [] })(p),
       'services.restart': (p) => record('services.restart', { restarted: p.services })(p),
+      'services.rollback': (p) => record('services.rollback', { service: p.service, from: 'a', to: 'b', restarted: false })(p),
       'logs.history': record('logs.history', []),
       'logs.page': record('logs.page', { lines: [], next: null, until: 0, evicted: {} }),
       'network.topology': record('network.topology', { interfaces: [], services: [], edges: [] }),

@@ -61,6 +61,8 @@ export class AppController {
       this.client.on('health', (e) => run.getState().applyHealth(e.service, e.result)),
       this.client.on('logs', (batch) => this.terminals.push(batch)),
       this.client.on('progress', (p) => {
+        if (p.task === 'transfer' && p.total) run.getState().applyTransfer(p.service, p.current ?? 0, p.total, p.done === true);
+        else if (p.task === 'deploy' && (p.done || p.error)) run.getState().applyTransfer(p.service, 0, 0, true);
         if (!p.error) return;
         // The whole story goes to the Problems panel (with a link to the log); the toast says
         // one line and where to look.

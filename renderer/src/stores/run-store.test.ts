@@ -39,3 +39,15 @@ describe('run store: batched status events', () => {
     expect(run.getState().progressFailures.db).toBeUndefined();
   });
 });
+
+describe('run store: package transfers', () => {
+  it('holds the bytes of a transfer in progress per service, and drops it when it is done', () => {
+    const run = createRunStore();
+    run.getState().applyTransfer('api', 10, 100, false);
+    run.getState().applyTransfer('edge', 5, 50, false);
+    run.getState().applyTransfer('api', 60, 100, false);
+    expect(run.getState().transfers).toEqual({ api: { current: 60, total: 100 }, edge: { current: 5, total: 50 } });
+    run.getState().applyTransfer('api', 100, 100, true);
+    expect(run.getState().transfers).toEqual({ edge: { current: 5, total: 50 } });
+  });
+});

@@ -24,6 +24,9 @@ export interface RunState {
   applyStatuses(events: ReadonlyArray<{ seq: number; state: ServiceState }>): 'applied' | 'stale' | 'gap';
   applyHealth(service: string, result: HealthResult): void;
   setProgressFailure(service: string, failure: ProgressFailure): void;
+  /** A package transfer in progress per service (Wireguard deploys), for the node's bar. */
+  transfers: Record<string, { current: number; total: number }>;
+  applyTransfer(service: string, current: number, total: number, done: boolean): void;
 }
 
 /** A service that runs again has left its earlier failed steps behind. */
@@ -45,6 +48,7 @@ export function createRunStore() {
     states: {},
     progressFailures: {},
     seq: 0,
+    transfers: {},
     reset(states, seq) {
       set({ states: Object.fromEntries(states.map((s) => [s.name, s])), seq, progressFailures: clearRecovered(get().progressFailures, states) });
     },
@@ -70,6 +74,10 @@ export function createRunStore() {
       if (!states) return 'stale';
       set({ seq, states, progressFailures: clearRecovered(get().progressFailures, events.map((e) => e.state)) });
       return gap ? 'gap' : 'applied';
+    },
+    applyTransfer(service, current, total, done) {
+      const { [service]: _gone, ...rest } = get().transfers;
+      set({ transfers: done ? rest : { ...rest, [service]: { current, total } } });
     },
     applyHealth(service, result) {
       const s = get().states[service];

@@ -12,13 +12,19 @@ export function addressOf(e: ResolvedEdge | undefined): string | null {
   return e.port !== undefined ? `${e.address}:${e.port}` : e.address;
 }
 
+const TUNNEL_WORDS: Record<NonNullable<ResolvedEdge['tunnel']>['kind'], string> = {
+  'remote-forward': 'an SSH reverse tunnel',
+  'local-forward': 'an SSH tunnel',
+  publish: 'a listener on the WireGuard address',
+};
+
 /** "api reaches store at 127.0.0.1:17101 (why)" */
 export function describeEdge(dependent: string, dependency: string, e: ResolvedEdge | undefined): string {
   const at = addressOf(e);
   const head = at ? `${dependent} reaches ${dependency} at ${at}` : `${dependent} depends on ${dependency}`;
   const why = e?.warning ?? e?.note ?? e?.tunnel?.reason;
   const t = e?.tunnel;
-  const through = t ? ` (through an SSH ${t.kind === 'remote-forward' ? 'reverse tunnel' : t.kind === 'local-forward' ? 'tunnel' : 'relay'} over ${t.via}, ${t.state})` : '';
+  const through = t ? ` (through ${TUNNEL_WORDS[t.kind]} over ${t.via}, ${t.state})` : '';
   return `${head}${through}${why ? `: ${why}` : ''}`;
 }
 
