@@ -187,6 +187,21 @@ export class WireguardExecutor implements ServiceExecutor {
   }
 
   private async deploy(service: ServiceConfig, t: WireguardTarget, ctx: ExecutorContext): Promise<RunningInstance> {
+    const prior = this.handedOver.get(service.name);
+    this.handedOver.delete(service.name);
+    try {
+      return await this.deployOver(service, t, ctx, prior);
+    } catch (err) {
+      // A restart whose deploy failed before its switch: the release handed over still serves.
+      // Said in the error, since the service now shows failed while that release runs on.
+      if (!prior?.run.running) throw err;
+      const e = err as Error;
+      const kept = ` (release ${prior.release.id} still runs on ${prior.session.host.key} and serves; Start retries the deploy, \`harness down\` stops it)`;
+      throw e instanceof HarnessError ? new HarnessError(e.code, `${e.message}${kept}`, e.details) : new Error(`${e.message}${kept}`);
+    }
+  }
+
+  private async deployOver(service: ServiceConfig, t: WireguardTarget, ctx: ExecutorContext, prior: Tracked | undefined): Promise<RunningInstance> {
     const match = await this.tunnelFor(service, ctx.project);
     let lastCheck = 0;
     ctx.progress({ task: 'deploy', message: `checking ${basename(t.package)}` });
@@ -213,8 +228,6 @@ export class WireguardExecutor implements ServiceExecutor {
     const session = this.session(service, ctx.stateDir);
     const rh = await this.releaseHost(service, session, ctx.signal);
     const store = this.remote.store(ctx.stateDir);
-    const prior = this.handedOver.get(service.name);
-    this.handedOver.delete(service.name);
     if (prior && prior.run.running && prior.session.host !== host) {
       // The service moved to another host: what ran on the old one is stopped first.
       ctx.log('system', `stopping release ${prior.release.id} on ${prior.session.host.key} (the service moved to ${host.key})\n`);
