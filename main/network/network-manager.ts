@@ -184,8 +184,10 @@ export class NetworkManager {
    * holds the view.
    */
   async snapshot(): Promise<TopologySnapshot> {
-    const base = this.topology();
+    // Contributors first: one may refresh what `topology()` reads (the WireGuard executor runs a
+    // detection, so a peer's handshake is as of now rather than as of the last start).
     const parts = await Promise.all(this.contributors.map((c) => withTimeout(c, this.contributorTimeoutMs)));
+    const base = this.topology();
     const dockerNetworks = new Map<string, NonNullable<TopologyContribution['dockerNetworks']>[number]>();
     for (const part of parts) {
       for (const n of part?.dockerNetworks ?? []) dockerNetworks.set(n.name, { ...dockerNetworks.get(n.name), ...n });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthCheck, HealthTiming, ProjectConfig, ServiceConfig, WireguardTarget } from '../../../shared/config-types.js';
 import { HarnessError } from '../../../shared/errors.js';
 import type { LogStream } from '../../../shared/events.js';
-import type { WireGuardTopology } from '../../../shared/network-types.js';
+import type { TopologyContribution, WireGuardTopology } from '../../../shared/network-types.js';
 import type { HealthResult } from '../../../shared/service-state.js';
 import type {
   CleanupRequest, ContributedResolver, ExecutorContext, ExitInfo, RecoveryReport, ResolverContext, RollbackContext, RollbackResult, RunningInstance, ServiceExecutor, StopOptions,
@@ -447,6 +447,17 @@ export class WireguardExecutor implements ServiceExecutor {
 
   wireguard(): WireGuardTopology | undefined {
     return this.detectorValue?.last();
+  }
+
+  /** Asked for each topology snapshot (at most about once a second): a detection at most a second
+   * old when the project has Wireguard services, so `wireguard()` then answers with current
+   * handshakes rather than those of the last start. */
+  async topology(project: ProjectConfig): Promise<TopologyContribution | undefined> {
+    if (!project.services.some((s) => s.target.type === 'Wireguard')) return undefined;
+    const detector = this.detector(project);
+    const last = detector.last();
+    await detector.detect(!last || Date.now() - last.detectedAt > 1000);
+    return undefined;
   }
 
   recover(project: ProjectConfig, stateDir: string): Promise<RecoveryReport> {

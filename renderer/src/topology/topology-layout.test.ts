@@ -41,7 +41,7 @@ describe('topology layout', () => {
     expect([...byId.keys()].sort()).toEqual(['docker:harness-demo', 'lan:edge-1', 'local', 'wireguard:10.8.0.2']);
     expect(byId.get('local')).toMatchObject({ kind: 'local', title: 'box', lines: ['eth0 192.0.2.2 · lo 127.0.0.1'] });
     expect(byId.get('docker:harness-demo')).toMatchObject({ title: 'harness-demo', lines: ['subnet 172.18.0.0/16 · gateway 172.18.0.1'] });
-    expect(byId.get('lan:edge-1')).toMatchObject({ state: 'lost', reason: 'ssh: connect timed out after 5 s', lines: ['192.168.1.20 · sees us at 192.168.1.10 · connection lost'] });
+    expect(byId.get('lan:edge-1')).toMatchObject({ state: 'lost', reason: 'ssh: connect timed out after 5 s', lines: ['192.168.1.20 · connection lost · sees us at 192.168.1.10'] });
     // The WireGuard peer found through the tunnel whose allowed IPs hold it.
     expect(byId.get('wireguard:10.8.0.2')?.lines).toEqual(['via wg0 · handshake 60 s ago · sees us at 10.8.0.1']);
     const where = Object.fromEntries(l.services.map((s) => [s.name, s.group]));

@@ -171,6 +171,8 @@ function hostGroup(kind: 'lan' | 'wireguard', host: string, info: RemoteHostInfo
   const facts: string[] = [];
   const addresses = info?.addresses.filter((a) => a !== host) ?? [];
   if (addresses.length > 0) facts.push(addresses.join(', '));
+  // The connection's state early: the header line is cut to the group's width.
+  if (info) facts.push(STATE_WORDS[info.connection]);
   if (kind === 'wireguard') {
     const found = peerFor(host, topo);
     if (found) {
@@ -180,7 +182,6 @@ function hostGroup(kind: 'lan' | 'wireguard', host: string, info: RemoteHostInfo
     }
   }
   if (info?.seesThisMachineAs) facts.push(`sees us at ${info.seesThisMachineAs}`);
-  if (info) facts.push(STATE_WORDS[info.connection]);
   const lines = [facts.join(' · ')].filter((l) => l !== '');
   return {
     id: `${kind}:${host}`,
