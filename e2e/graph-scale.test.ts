@@ -10,6 +10,7 @@ import { ensureBuilt } from './fixtures/build.js';
 import { CHROMIUM_SKIP, HAS_CHROMIUM, launchChromium, type BrowserHandle } from './fixtures/chromium.js';
 import { serveApp, type ServedApp } from './fixtures/serve-app.js';
 import { AppPage } from './pages/app-page.js';
+import { CanvasLayoutObject } from './pages/canvas-layout.js';
 import { GraphEditorObject } from './pages/graph-editor.js';
 
 const SLOW = 120_000;
@@ -64,7 +65,10 @@ describe.skipIf(!HAS_CHROMIUM)(`browser: a ${COUNT}-service graph${CHROMIUM_SKIP
     await page.mouse.click(at.x, at.y);
     await graph.inspector.root().waitFor({ timeout: 5_000 });
     expect(await graph.inspector.name()).toBe('svc-7');
-    await page.mouse.click(at.x, at.y, { button: 'right' });
+    // The inspector narrows the canvas, which refits: the block has moved.
+    await new CanvasLayoutObject(page).waitStill();
+    const moved = await graph.overviewSpot('svc-7');
+    await page.mouse.click(moved.x, moved.y, { button: 'right' });
     await page.getByTestId('context-menu').waitFor({ timeout: 5_000 });
     expect(await page.locator('.context-menu-title').innerText()).toBe('svc-7');
     await page.keyboard.press('Escape');

@@ -107,6 +107,8 @@ for (const size of SIZES) {
       await page.getByTestId('inspector').waitFor({ timeout: 5_000 });
       expect(await page.getByTestId('inspector-name').inputValue()).toBe('api');
       expect(await topo.card('api').getAttribute('class')).toContain('selected');
+      // The inspector narrows the canvas, which refits: click once the cards stand still.
+      await new CanvasLayoutObject(page).waitStill();
       await page.getByRole('button', { name: 'Open the log of worker' }).click();
       await app.logs.pane(0).waitForText(/worker: job \d+ done/);
       await page.getByRole('tab', { name: 'Graph' }).click();
