@@ -47,7 +47,7 @@ describe('loader fuzzing', () => {
       const c = fuzzCase(seeds, SEED, i);
       let t: ReturnType<typeof timedWithin<ReturnType<typeof parseProject>>>;
       try {
-        t = timedWithin(() => parseProject(c.text, FILE, ENV));
+        t = timedWithin(() => parseProject(c.text, FILE, ENV), c.text);
       } catch (err) {
         fail(c, `the loader threw: ${(err as Error).stack ?? String(err)}`);
       }
