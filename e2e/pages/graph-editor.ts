@@ -1,6 +1,7 @@
 // Page object for editing the graph: palette drops, wiring and deleting edges, moving and deleting
 // nodes, the inspector, saving. Gestures are real pointer/drag events, as a user makes them.
 import type { Locator, Page } from 'playwright-core';
+import { CanvasLayoutObject } from './canvas-layout.js';
 
 export class GraphEditorObject {
   constructor(private readonly page: Page) {}
@@ -89,8 +90,11 @@ export class GraphEditorObject {
     await this.page.waitForFunction(
       (n) => (globalThis as unknown as { __harness: { stores: { graph: { getState(): { nodes: Array<{ id: string; selected?: boolean }> } } } } }).__harness.stores.graph.getState().nodes.some((x) => x.id === n && x.selected),
       name,
-      { timeout: 5_000 },
+      { timeout: 15_000 },
     );
+    // The inspector opening narrows the canvas, which refits: later clicks aim at where things
+    // end up.
+    await new CanvasLayoutObject(this.page).waitStill();
   }
 
   /** Clicks empty canvas (top middle of the view): nothing selected, the inspector closes. */
@@ -98,6 +102,7 @@ export class GraphEditorObject {
     const b = (await this.view.boundingBox())!;
     await this.page.mouse.click(b.x + b.width / 2, b.y + 15);
     await this.page.getByTestId('inspector').waitFor({ state: 'detached', timeout: 5_000 });
+    await new CanvasLayoutObject(this.page).waitStill();
   }
 
   async pressDelete(): Promise<void> {
