@@ -2,7 +2,8 @@
 // `up -d` (history and live stream merged, each line once).
 import { describe, expect, it } from 'vitest';
 import type { LogLine, ProgressEvent } from '../../shared/events.js';
-import { formatBytes, ProgressPrinter } from './progress-printer.js';
+import { formatBytes } from '../../shared/byte-size.js';
+import { ProgressPrinter } from './progress-printer.js';
 import { SystemLineEcho } from './system-lines.js';
 
 function render(events: Array<Omit<ProgressEvent, 'service'>>): string[] {

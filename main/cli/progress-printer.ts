@@ -1,6 +1,7 @@
 // Compact terminal lines for long operations (image pulls, builds). The engine reports a pull as a
 // stream of per-layer updates, dozens per second while bytes move; a terminal wants a few lines
 // per layer: when it starts downloading (with its size) and when it is done.
+import { formatBytes } from '../../shared/byte-size.js';
 import type { ProgressEvent } from '../../shared/events.js';
 
 /** Per-layer pull states worth a line; the others (Waiting, Verifying Checksum, Extracting, …)
@@ -9,18 +10,6 @@ const LAYER_MILESTONES = new Set(['Downloading', 'Pull complete', 'Already exist
 
 /** Build output that only restates what the next line says. */
 const BUILD_NOISE = /^(--->|Removing intermediate container|Successfully built|Successfully tagged)/;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['kB', 'MB', 'GB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 export class ProgressPrinter {
   /** service/task/item -> last status printed, so a repeated status is printed once. */

@@ -17,7 +17,7 @@ import {
 } from '../../executors/wireguard/index.js';
 import { flagBool, flagString, parseArgs, printHelp, UsageError, type CommandSpec } from '../args.js';
 import { EXIT } from '../errors.js';
-import { formatBytes } from '../progress-printer.js';
+import { formatBytes } from '../../../shared/byte-size.js';
 import { displayPath } from '../project-file.js';
 
 export const packSpec: CommandSpec = {

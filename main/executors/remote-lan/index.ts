@@ -10,7 +10,7 @@ export { LogFollower, type LogFollowerOptions, type Offsets } from './log-follow
 export { RemoteStateStore, readRemoteState, remoteStatePath, REMOTE_STATE_FILE, type HostRecord, type ServiceRecord, type TunnelRecord } from './remote-state-store.js';
 export { configHashOf, envFileText, exitInfoOf, parseWatchBlock, projectRoot, runDirOf, REMOTE_STATE_ROOT, SCRIPTS_DIR, type RunSnapshot, type RunState } from './run-files.js';
 export {
-  KILL_SH, LAUNCH_SH, MEMBERS_FUNCTION, SIGNAL_SH, STAT_FUNCTIONS, WATCH_SCRIPT, WATCH_SH, WRAPPER_SCRIPT, WRAPPER_SH, installedScript, type InstalledScript,
+  CHECK_SH, KILL_SH, LAUNCH_SH, MEMBERS_FUNCTION, SIGNAL_SH, STAT_FUNCTIONS, WATCH_SCRIPT, WATCH_SH, WRAPPER_SCRIPT, WRAPPER_SH, installedScript, type InstalledScript,
 } from './remote-scripts.js';
 export { TunnelManager, localTunnelInfo, remoteTunnelInfo, type Endpoint as TunnelEndpoint } from './tunnel-manager.js';
 export { RemoteListeners } from './remote-listeners.js';

@@ -22,6 +22,7 @@ import { HostSession } from './host-session.js';
 import { remoteLocationResolvers } from './location-resolvers.js';
 import { cleanupRemote, recoverRemote } from './recovery.js';
 import { RemoteListeners } from './remote-listeners.js';
+import { CHECK_SH } from './remote-scripts.js';
 import type { RemoteRun } from './remote-run.js';
 import { RemoteStateStore, type TunnelRecord } from './remote-state-store.js';
 import { configHashOf } from './run-files.js';
@@ -36,11 +37,6 @@ export interface RemoteLanExecutorOptions {
   watchIntervalMs?: number;
 }
 
-/** A command check runs in the service's run directory environment and working directory. */
-const CHECK_SH = `. "$1/env" || exit 125
-cd -- "$2" || exit 126
-shift 2
-exec "$@"`;
 
 export function remoteTarget(service: ServiceConfig): RemoteLanTarget {
   if (service.target.type !== 'RemoteLan') {

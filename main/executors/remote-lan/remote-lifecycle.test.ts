@@ -57,6 +57,10 @@ services:
     target: { type: RemoteLan, host: "\${HOST0}", user: root, binary: hx-no-such-program }
   - name: porter
     target: { type: RemoteLan, host: "\${HOST0}", user: root, binary: sleep, args: ["1000"], ports: [18555] }
+  - name: checked
+    target: { type: RemoteLan, host: "\${HOST0}", user: root, binary: tail, args: [-f, /dev/null], env: { MARK: "from the env file" }, working_dir: /tmp }
+    # Runs on the host, in the service's environment and working directory.
+    health_check: { type: command, command: [sh, -c, 'test "$MARK" = "from the env file" && test "$(pwd)" = /tmp && test -e hx-checked-ok'], interval: 100ms, start_period: 20s }
 `;
 
 describe.skipIf(skip !== null)(`RemoteLan lifecycle on a real sshd host${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -107,6 +111,19 @@ describe.skipIf(skip !== null)(`RemoteLan lifecycle on a real sshd host${skip ? 
     expect(environ.stdout).toContain(`HARNESS_PROJECT_ID=${stack.stateDir.split('/').pop()}\n`);
     expect(environ.stdout).toContain('HARNESS_SERVICE=talker\n');
     expect(environ.stdout).toContain(`HARNESS_REMOTE=root@${h.address}:22\n`);
+  });
+
+  it('runs a command health check on the host, in the service environment and working directory', async () => {
+    try {
+      await stack.runtime.manager.start(['checked']);
+      // Not healthy until the file the check looks for exists in its working directory there.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(stack.state('checked').status).not.toBe('healthy');
+      await h.run(['touch', '/tmp/hx-checked-ok']);
+      await stack.waitStatus('checked', 'healthy', 15_000);
+    } finally {
+      await stack.runtime.manager.stop(['checked']);
+    }
   });
 
   it('stops with the configured signal; the exit is recorded and no grandchild is left', async () => {

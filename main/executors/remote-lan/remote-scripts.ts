@@ -272,3 +272,11 @@ export function installedScript(base: string, text: string): InstalledScript {
 
 export const WRAPPER_SCRIPT = installedScript('wrapper', WRAPPER_SH);
 export const WATCH_SCRIPT = installedScript('watch', WATCH_SH);
+
+/** A command health check: `sh -c CHECK_SH harness-check RUNDIR DIR COMMAND…` runs COMMAND in
+ * the run directory's environment (its env file), from DIR (the working directory, or a
+ * release's directory). */
+export const CHECK_SH = `. "$1/env" || exit 125
+cd -- "$2" || exit 126
+shift 2
+exec "$@"`;

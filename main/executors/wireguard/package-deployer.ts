@@ -14,11 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import type { ServiceConfig, WireguardTarget } from '../../../shared/config-types.js';
+import { formatBytes } from '../../../shared/byte-size.js';
 import { HarnessError } from '../../../shared/errors.js';
 import type { LogStream, ProgressEvent } from '../../../shared/events.js';
 import type { SshHost } from '../../ssh/index.js';
 import { envFileText, type HostSession, type RemoteRun, type RunSnapshot } from '../remote-lan/index.js';
-import { formatBytes } from './bytes.js';
 import type { PreparedPackage } from './package-prep.js';
 import { DEFAULT_KEEP_RELEASES, releaseId, releasesToPrune } from './package-format.js';
 import { ensureDeployScripts, type HostRelease, type HostReleaseState, type ReleaseHost } from './release-host.js';

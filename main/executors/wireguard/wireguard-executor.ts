@@ -22,7 +22,7 @@ import { findTunnel, WireGuardDetector, type TunnelMatch } from '../../os/wiregu
 import type { SshHost, SshPool } from '../../ssh/index.js';
 import { remoteMarkerEnv } from '../../state/markers.js';
 import {
-  RemoteListeners, SCRIPTS_DIR, type HostSession, type RemoteLanExecutor, type RemoteRun, type RunSnapshot, type SharedSshPool, type TunnelRecord,
+  CHECK_SH, RemoteListeners, SCRIPTS_DIR, type HostSession, type RemoteLanExecutor, type RemoteRun, type RunSnapshot, type SharedSshPool, type TunnelRecord,
 } from '../remote-lan/index.js';
 import { wireguardLocationResolvers } from './location-resolvers.js';
 import { deployPackage, type ChosenRelease } from './package-deployer.js';
@@ -47,11 +47,6 @@ const HEALTH_SH_TIMING: HealthTiming = { interval_ms: 1000, start_interval_ms: 2
 /** Without any health check, start.sh must still run this long after its launch. */
 const SETTLE_MS = 1000;
 
-/** A command check in the run's environment, from the release directory. */
-const CHECK_SH = `. "$1/env" || exit 125
-cd -- "$2" || exit 126
-shift 2
-exec "$@"`;
 
 export function wireguardTarget(service: ServiceConfig): WireguardTarget {
   if (service.target.type !== 'Wireguard') {

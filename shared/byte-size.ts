@@ -1,4 +1,5 @@
-// Byte counts as people read them (1.5 MB), for progress lines and messages.
+// Byte counts as people read them (1.5 MB), for progress lines and messages: the CLI's and the
+// deployer's say sizes the same way.
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
