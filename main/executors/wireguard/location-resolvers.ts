@@ -171,31 +171,51 @@ export function wireguardLocationResolvers(deps: WireguardResolverDeps, ctx: Res
   const sameHost = (a: SshHost, b: SshHost) =>
     a.target.host === b.target.host || (a.info !== null && b.info !== null && a.info.remoteAddress === b.info.remoteAddress);
 
-  const lanToPeer: LocationResolver = {
-    async prepare(req) {
-      await deps.detect(req.to.config);
-      const port = declaredPorts(req.to.config.target)[0];
-      const a = deps.hostOf(req.from.config!);
-      const b = deps.hostOf(req.to.config);
-      if (port === undefined || modeOf(req.to.config) === 'never' || sameHost(a, b)) return;
-      await openRelay(a, b, hostAddress(req.to.config), port);
-    },
-    resolve(req) {
-      const port = declaredPorts(req.to.config.target)[0];
-      const a = deps.hostOf(req.from.config!);
-      const b = deps.hostOf(req.to.config);
-      const address = hostAddress(req.to.config);
-      if (sameHost(a, b)) return withPort({ address: LOOPBACK, note: `both on ${b.target.host} (loopback)` }, port);
-      const relayed = port === undefined ? undefined : openedRelay(req, a, b, address, port);
-      if (relayed) return relayed;
-      const r = withPort({ address, note: `the peer's tunnel address (tunnel: never on ${req.to.name})` }, port);
-      if (port !== undefined && modeOf(req.to.config) === 'never') {
-        r.warning = `${req.from.name} on ${a.key} reaches ${address} only if its network routes into this machine's WireGuard tunnel (${req.to.name} has tunnel: never)`;
-        warn(req, r.warning);
-      }
-      return r;
-    },
+  /**
+   * Between a LAN host and a peer (either way): loopback when both are one host, else the relay
+   * over SSH that `prepare` opened (a LAN host has no route into this machine's tunnel, nor a peer
+   * onto the LAN), else the direct address, which `direct` explains. `tunnelSide` is the service
+   * whose `tunnel:` decides and whose tunnel is detected: the peer.
+   */
+  const betweenHosts = (
+    tunnelSide: 'from' | 'to',
+    direct: (req: ResolveRequest, a: SshHost, address: string, port: number | undefined) => { note: string; warning?: string },
+  ): LocationResolver => {
+    const peerOf = (req: ResolveRequest) => (tunnelSide === 'from' ? req.from.config! : req.to.config);
+    return {
+      async prepare(req) {
+        await deps.detect(peerOf(req));
+        const port = declaredPorts(req.to.config.target)[0];
+        const a = deps.hostOf(req.from.config!);
+        const b = deps.hostOf(req.to.config);
+        if (port === undefined || modeOf(peerOf(req)) === 'never' || sameHost(a, b)) return;
+        await openRelay(a, b, hostAddress(req.to.config), port);
+      },
+      resolve(req) {
+        const port = declaredPorts(req.to.config.target)[0];
+        const a = deps.hostOf(req.from.config!);
+        const b = deps.hostOf(req.to.config);
+        const address = hostAddress(req.to.config);
+        if (sameHost(a, b)) return withPort({ address: LOOPBACK, note: `both on ${b.target.host} (loopback)` }, port);
+        const relayed = port === undefined ? undefined : openedRelay(req, a, b, address, port);
+        if (relayed) return relayed;
+        const { note, warning } = direct(req, a, address, port);
+        const r = withPort({ address, note }, port);
+        if (warning) {
+          r.warning = warning;
+          warn(req, warning);
+        }
+        return r;
+      },
+    };
   };
+
+  const lanToPeer = betweenHosts('to', (req, a, address, port) => ({
+    note: `the peer's tunnel address (tunnel: never on ${req.to.name})`,
+    ...(port !== undefined && modeOf(req.to.config) === 'never'
+      ? { warning: `${req.from.name} on ${a.key} reaches ${address} only if its network routes into this machine's WireGuard tunnel (${req.to.name} has tunnel: never)` }
+      : {}),
+  }));
 
   // --- a peer reaches something on this machine ----------------------------------------------
 
@@ -270,31 +290,10 @@ export function wireguardLocationResolvers(deps: WireguardResolverDeps, ctx: Res
 
   // --- a peer reaches a LAN host, or another peer --------------------------------------------
 
-  const peerToLan: LocationResolver = {
-    async prepare(req) {
-      await deps.detect(req.from.config!);
-      const port = declaredPorts(req.to.config.target)[0];
-      const a = deps.hostOf(req.from.config!);
-      const b = deps.hostOf(req.to.config);
-      if (port === undefined || modeOf(req.from.config) === 'never' || sameHost(a, b)) return;
-      await openRelay(a, b, hostAddress(req.to.config), port);
-    },
-    resolve(req) {
-      const port = declaredPorts(req.to.config.target)[0];
-      const a = deps.hostOf(req.from.config!);
-      const b = deps.hostOf(req.to.config);
-      const address = hostAddress(req.to.config);
-      if (sameHost(a, b)) return withPort({ address: LOOPBACK, note: `both on ${b.target.host} (loopback)` }, port);
-      const relayed = port === undefined ? undefined : openedRelay(req, a, b, address, port);
-      if (relayed) return relayed;
-      const r = withPort({ address, note: `${address}'s address on the LAN (tunnel: never on ${req.from.name})` }, port);
-      if (port !== undefined) {
-        r.warning = `${req.from.name} on ${a.key} reaches the LAN address ${address} only if its network routes there (tunnel: never)`;
-        warn(req, r.warning);
-      }
-      return r;
-    },
-  };
+  const peerToLan = betweenHosts('from', (req, a, address, port) => ({
+    note: `${address}'s address on the LAN (tunnel: never on ${req.from.name})`,
+    ...(port !== undefined ? { warning: `${req.from.name} on ${a.key} reaches the LAN address ${address} only if its network routes there (tunnel: never)` } : {}),
+  }));
 
   /** Both peers behind the same interface of this machine, which then carries their traffic. */
   const throughHere = (from: ServiceConfig, to: ServiceConfig) => {
