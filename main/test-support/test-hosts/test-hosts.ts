@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { SshPoolOptions } from '../../ssh/ssh-pool.js';
+import { cleanupOnSignals } from '../cleanup-on-signals.js';
 import { makeClient, type TestClient } from './test-client.js';
 
 export const TEST_HOSTS_SCRIPT = fileURLToPath(new URL('../../../scripts/test-hosts.sh', import.meta.url));
@@ -135,22 +136,16 @@ export class TestHost {
   }
 }
 
-// Interrupted runs (Ctrl-C, the runner's SIGTERM) clean up before dying; hosts left by a
-// SIGKILL are removed by the sweeper at the start of the next run.
+// Interrupted runs clean up before dying (cleanupOnSignals); hosts left by a SIGKILL are removed
+// by the sweeper at the start of the next run.
 const liveSets = new Set<TestHostSet>();
 let signalsHooked = false;
 function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      for (const set of liveSets) set.destroyNow();
-      process.off(sig, onSignal);
-      // Nobody else handles it: die of the signal as we would have without this handler.
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
-  }
+  cleanupOnSignals(() => {
+    for (const set of liveSets) set.destroyNow();
+  });
 }
 
 export class TestHostSet {

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { cleanupOnSignals } from '../cleanup-on-signals.js';
 import { testHostsSkipReason, type TestHost, type TestHostSet } from '../test-hosts/test-hosts.js';
 
 export const TEST_WIREGUARD_SCRIPT = fileURLToPath(new URL('../../../scripts/test-wireguard.sh', import.meta.url));
@@ -58,16 +59,11 @@ let signalsHooked = false;
 function hookSignals(): void {
   if (signalsHooked) return;
   signalsHooked = true;
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    // Registered before the test hosts' own handler runs (they are made first), so tunnels go
-    // before the namespaces they live in.
-    const onSignal = () => {
-      for (const t of liveTunnels) t.destroyNow();
-      process.off(sig, onSignal);
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
-    };
-    process.prependListener(sig, onSignal);
-  }
+  // Ahead of the test hosts' own handler (they are made first), so tunnels go before the
+  // namespaces they live in.
+  cleanupOnSignals(() => {
+    for (const t of liveTunnels) t.destroyNow();
+  }, { first: true });
 }
 
 export class TestTunnel {
