@@ -1,9 +1,10 @@
-// Shared pieces of the UI benches: build check, a synthetic core served by the real server, and
-// headless Chromium with software rendering.
+// Shared pieces of the benches: build check, a synthetic core served by the real server, headless
+// Chromium with software rendering, and waiting for TCP ports (the remote benches).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -137,4 +138,26 @@ export function recordFrames(page, ms) {
       }),
     ms,
   );
+}
+
+/** Whether a TCP connection to host:port opens within 500 ms. */
+export function tcpOpen(host, port) {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok) => { s.destroy(); resolve(ok); };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    s.setTimeout(500, () => done(false));
+  });
+}
+
+/** Polls every port as Harness's default start_interval does (25 ms) until all answer. */
+export async function waitPorts(host, ports, timeoutMs = 60_000) {
+  const left = new Set(ports);
+  const deadline = Date.now() + timeoutMs;
+  while (left.size > 0) {
+    if (Date.now() > deadline) throw new Error(`ports ${[...left].join(',')} on ${host} never answered`);
+    await Promise.all([...left].map(async (p) => { if (await tcpOpen(host, p)) left.delete(p); }));
+    if (left.size > 0) await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -6,12 +6,11 @@
 // default keepalive (5 s × 2, documented bound 15 s). Needs root (network namespaces).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { ROOT } from './bench-support.mjs';
+import { ROOT, waitPorts } from './bench-support.mjs';
 import { table } from './core-support.mjs';
 
 const run$ = promisify(execFile);
@@ -19,27 +18,6 @@ const N = 20;
 const PORT0 = 19001;
 const SCRIPT = join(ROOT, 'scripts', 'test-hosts.sh');
 const ms = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
-
-function tcpOpen(host, port) {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    const done = (ok) => { s.destroy(); resolve(ok); };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(500, () => done(false));
-  });
-}
-
-/** Polls every port as Harness's default start_interval does (25 ms) until all answer. */
-async function waitPorts(host, ports, timeoutMs = 60_000) {
-  const left = new Set(ports);
-  const deadline = Date.now() + timeoutMs;
-  while (left.size > 0) {
-    if (Date.now() > deadline) throw new Error(`ports ${[...left].join(',')} on ${host} never answered`);
-    await Promise.all([...left].map(async (p) => { if (await tcpOpen(host, p)) left.delete(p); }));
-    if (left.size > 0) await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const program = (port) => `setsid busybox httpd -f -p 0.0.0.0:${port} -h /tmp < /dev/null > /dev/null 2>&1 &`;
 

@@ -14,12 +14,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { ROOT } from './bench-support.mjs';
+import { ROOT, waitPorts } from './bench-support.mjs';
 import { table } from './core-support.mjs';
 
 const run$ = promisify(execFile);
@@ -30,25 +29,6 @@ const PORT = 18099;
 const ROUNDS = Number(process.env.HARNESS_BENCH_ROUNDS ?? 3);
 const ms = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
 const mbps = (bytes, t) => `${((bytes / 1024 / 1024) / (t / 1000)).toFixed(0)} MB/s`;
-
-function tcpOpen(host, port) {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    const done = (ok) => { s.destroy(); resolve(ok); };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(500, () => done(false));
-  });
-}
-
-async function waitPort(host, port, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 100_000; i++) {
-    if (await tcpOpen(host, port)) return;
-    if (Date.now() > deadline) throw new Error(`${host}:${port} never answered`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function makeHost(scratch) {
   for (const [script, what] of [[HOSTS, 'test hosts'], [WG, 'WireGuard tunnels']]) {
@@ -159,7 +139,7 @@ services:
     const report = await runtime.manager.start();
     const deploy = performance.now() - t0;
     if (report.failed.length > 0) throw new Error(`harness deploy failed: ${report.failed[0].reason}`);
-    await waitPort(host.peer, PORT);
+    await waitPorts(host.peer, [PORT], 120_000);
     const redeploys = [];
     for (let i = 0; i < 3; i++) {
       const t1 = performance.now();
@@ -200,7 +180,7 @@ async function ansibleDeploy(host, pkg, scratch) {
     timeout: 900_000,
     env: { ...process.env, HOME: host.home, ANSIBLE_HOST_KEY_CHECKING: 'True', ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCAL_TEMP: join(scratch, 'ansible-tmp') },
   });
-  await waitPort(host.peer, PORT);
+  await waitPorts(host.peer, [PORT], 120_000);
   const elapsed = performance.now() - t0;
   await ssh(host, host.peer, `pkill -f '[b]usybox httpd -f -p 0.0.0.0:${PORT}'; rm -rf /opt/ansible-bench; true`);
   return { elapsed };
